@@ -1,0 +1,1 @@
+"""Activities: agent analysis (Experience Plane) and realm execution (Runtime)."""

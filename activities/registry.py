@@ -1,0 +1,90 @@
+"""The Intent Registry: intent name -> realm, params model, handler.
+
+The Runtime validates every intent here before anything executes. Adding an intent
+means adding an `IntentSpec` to one realm module's `INTENTS`.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from activities.realms.context import RealmContext
+from models.execution import ValidatedIntent
+from models.intents import Intent, Realm
+
+Handler = Callable[[RealmContext, Any], BaseModel]
+
+
+class UnknownIntent(LookupError):
+    """The registry has no intent of that name."""
+
+
+class InvalidParams(ValueError):
+    """The params do not fit the intent's model; `errors` says which fields."""
+
+    def __init__(self, name: str, errors: list[dict[str, Any]]) -> None:
+        super().__init__(f"invalid params for {name}: {errors}")
+        self.name = name
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class IntentSpec:
+    """One intent the Runtime can execute."""
+
+    name: str
+    realm: Realm
+    params: type[BaseModel]
+    handler: Handler
+    description: str
+    needs_approval: bool = False
+
+
+class IntentRegistry:
+    """Looks intents up and validates them; built once per process."""
+
+    def __init__(self, specs: Iterable[IntentSpec]) -> None:
+        self._specs: dict[str, IntentSpec] = {}
+        for spec in specs:
+            if spec.name in self._specs:
+                raise ValueError(f"intent {spec.name} registered twice")
+            self._specs[spec.name] = spec
+
+    def spec(self, name: str) -> IntentSpec:
+        """The spec of `name`, or `UnknownIntent`."""
+        try:
+            return self._specs[name]
+        except KeyError as err:
+            raise UnknownIntent(f"unknown intent {name!r}") from err
+
+    def names(self) -> list[str]:
+        """Every registered intent name, sorted."""
+        return sorted(self._specs)
+
+    def validate(self, intent: Intent) -> ValidatedIntent:
+        """Check an intent against its spec; realm and params come back normalized."""
+        spec = self.spec(intent.name)
+        if intent.realm is not None and intent.realm != spec.realm:
+            raise InvalidParams(
+                intent.name,
+                [{"loc": ["realm"], "msg": f"{intent.name} runs in the {spec.realm} realm"}],
+            )
+        try:
+            params = spec.params.model_validate(intent.params)
+        except ValidationError as err:
+            raise InvalidParams(intent.name, _plain_errors(err)) from err
+        return ValidatedIntent(name=spec.name, realm=spec.realm, params=params.model_dump())
+
+
+def _plain_errors(err: ValidationError) -> list[dict[str, Any]]:
+    """Field errors without the input echoed back (it may be large or private)."""
+    return [{"loc": list(e["loc"]), "msg": e["msg"]} for e in err.errors()]
+
+
+def default_registry() -> IntentRegistry:
+    """The production registry: every realm's intents."""
+    from activities.realms import content, insights, journey
+
+    return IntentRegistry([*content.INTENTS, *insights.INTENTS, *journey.INTENTS])

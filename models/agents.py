@@ -1,0 +1,71 @@
+"""What agents take in and hand back: analysis and recommendations, never execution."""
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from models.files import FileRef
+from models.intents import Intent, Realm
+
+
+class Route(StrEnum):
+    """How the Guide Agent sends a message on."""
+
+    DIRECT = "direct"
+    LIAISON = "liaison"
+    COLLABORATION = "collaboration"
+    CLARIFY = "clarify"
+
+
+class TurnContext(BaseModel):
+    """What an agent knows about the turn: the message and the session's files."""
+
+    text: str
+    attached: list[FileRef] = Field(default_factory=list)
+    session_files: list[FileRef] = Field(default_factory=list)
+
+
+class Recommendation(BaseModel):
+    """An agent's structured answer: words for the user and intents for the Runtime."""
+
+    agent: str
+    text: str
+    next_steps: list[str] = Field(default_factory=list)
+    intents: list[Intent] = Field(default_factory=list)
+
+
+class Analysis(BaseModel):
+    """The Guide Agent's decision about one message."""
+
+    route: Route
+    agents: list[str]
+    pillar: Realm | None = None
+    pillars: list[Realm] = Field(default_factory=list)
+    confidence: float = Field(ge=0.0, le=1.0)
+    rationale: str
+    recommendation: Recommendation | None = None
+
+
+class LiaisonInput(BaseModel):
+    """A liaison is asked to turn the turn into an intent for its pillar."""
+
+    pillar: Realm
+    context: TurnContext
+
+
+class CollaborationInput(BaseModel):
+    """The Collaboration Router merges the liaisons' views into one plan."""
+
+    context: TurnContext
+    views: list[Recommendation]
+
+
+class SummaryInput(BaseModel):
+    """After an execution, the agent that recommended it tells the user what came of it."""
+
+    agent: str
+    intent: Intent
+    status: str
+    result: dict[str, Any] | None = None
+    error_message: str | None = None

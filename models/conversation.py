@@ -1,0 +1,60 @@
+"""Experience Plane payloads: the session workflow's input, updates and state."""
+
+from pydantic import BaseModel, Field
+from temporalio.contrib.workflow_streams import WorkflowStreamState
+
+from models.files import FileRef
+
+
+class UserMessage(BaseModel):
+    """One `user.message`, after the API checked it and resolved its files."""
+
+    message_id: str
+    text: str
+    files: list[FileRef] = Field(default_factory=list)
+
+
+class Accepted(BaseModel):
+    """The `submit` update's answer: the turn that message belongs to."""
+
+    turn_id: str
+    duplicate: bool = False
+
+
+class PendingTurn(BaseModel):
+    """A recorded message waiting for its turn to run."""
+
+    turn_id: str
+    message: UserMessage
+
+
+class ConversationState(BaseModel):
+    """Everything a session carries across continue-as-new."""
+
+    session_id: str
+    user_id: str
+    files: list[FileRef] = Field(default_factory=list)
+    queue: list[PendingTurn] = Field(default_factory=list)
+    turns: int = 0
+    message_turns: dict[str, str] = Field(default_factory=dict)
+    executions: list[str] = Field(default_factory=list)
+
+
+class SessionInfo(BaseModel):
+    """What the API needs to know about a session: its owner and how far it got."""
+
+    session_id: str
+    user_id: str
+    turns: int
+    queued: int
+    executions: list[str]
+    files: list[FileRef]
+
+
+class ConversationInput(BaseModel):
+    """Starts a session, or continues one from a previous run."""
+
+    session_id: str
+    user_id: str
+    state: ConversationState | None = None
+    stream_state: WorkflowStreamState | None = None

@@ -1,0 +1,65 @@
+"""Runtime payloads: one intent execution, its realm step and its outcome."""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from models.events import ExecutionError, ExecutionEvent
+from models.intents import Intent, Realm
+
+EXECUTION_EVENT_SIGNAL = "execution_event"
+"""Signal an observing workflow (a session) receives each execution event by.
+
+The Runtime knows nothing of conversations: it only forwards its events to the
+workflow id it was given, under this name.
+"""
+
+
+class ExecutionInput(BaseModel):
+    """Start an intent execution; `observer_workflow_id` receives its events."""
+
+    execution_id: str
+    intent: Intent
+    user_id: str
+    session_id: str | None = None
+    turn_id: str | None = None
+    observer_workflow_id: str | None = None
+
+
+class ExecutionOutcome(BaseModel):
+    """How an execution ended; the execution workflow's result."""
+
+    execution_id: str
+    status: Literal["completed", "failed", "cancelled"]
+    intent: Intent
+    attempts: int
+    result: dict[str, Any] | None = None
+    error: ExecutionError | None = None
+
+
+class ValidatedIntent(BaseModel):
+    """An intent the registry accepted, with its realm and normalized params."""
+
+    name: str
+    realm: Realm
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class RealmTask(BaseModel):
+    """One realm step: run a validated intent on behalf of a user."""
+
+    execution_id: str
+    user_id: str
+    intent: ValidatedIntent
+
+
+class RealmResult(BaseModel):
+    """A realm's compact result: summaries and references, never raw bytes or tables."""
+
+    result: dict[str, Any]
+
+
+class ExecutionEventSignal(BaseModel):
+    """The payload of `EXECUTION_EVENT_SIGNAL`."""
+
+    event: ExecutionEvent

@@ -1,0 +1,1 @@
+"""Where file bytes live: outside Temporal, referenced by id."""
