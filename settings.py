@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".data")
     max_upload_bytes: int = 50 * 1024 * 1024
     max_text_length: int = 16_000
+    max_frame_bytes: int = 64 * 1024
     max_file_ids: int = 20
     local_user_id: str = "local"
     stream_linger_seconds: float = 30.0

@@ -38,6 +38,7 @@ class ConversationState(BaseModel):
     turns: int = 0
     message_turns: dict[str, str] = Field(default_factory=dict)
     executions: list[str] = Field(default_factory=list)
+    published: int = 0
 
 
 class SessionInfo(BaseModel):
@@ -49,6 +50,7 @@ class SessionInfo(BaseModel):
     queued: int
     executions: list[str]
     files: list[FileRef]
+    offset: int
 
 
 class ConversationInput(BaseModel):

@@ -103,7 +103,11 @@ class TurnCompleted(_Event):
 
 
 ExecutionEvent = Annotated[
-    ExecutionStarted | ExecutionProgress | ExecutionCompleted | ExecutionFailed | ExecutionCancelled,
+    ExecutionStarted
+    | ExecutionProgress
+    | ExecutionCompleted
+    | ExecutionFailed
+    | ExecutionCancelled,
     Field(discriminator="type"),
 ]
 

@@ -26,11 +26,14 @@ class ExecutionInput(BaseModel):
     observer_workflow_id: str | None = None
 
 
+OutcomeStatus = Literal["completed", "failed", "cancelled"]
+
+
 class ExecutionOutcome(BaseModel):
     """How an execution ended; the execution workflow's result."""
 
     execution_id: str
-    status: Literal["completed", "failed", "cancelled"]
+    status: OutcomeStatus
     intent: Intent
     attempts: int
     result: dict[str, Any] | None = None

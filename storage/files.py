@@ -5,6 +5,7 @@ Bytes are kept once per sha256 under ``blobs/``; each upload gets its own record
 An S3-compatible store implements the same `FileStore` protocol.
 """
 
+import asyncio
 import hashlib
 import json
 import os
@@ -61,7 +62,10 @@ class LocalFileStore:
     async def save(
         self, owner: str, name: str, content_type: str, chunks: AsyncIterator[bytes]
     ) -> FileRef:
-        """Stream to a temp file while hashing, then move it into place atomically."""
+        """Stream to a temp file while hashing, then move it into place atomically.
+
+        Blocking file calls run in a thread so one upload never stalls the event loop.
+        """
         digest = hashlib.sha256()
         size = 0
         fd, tmp_name = tempfile.mkstemp(dir=self._incoming)
@@ -71,27 +75,27 @@ class LocalFileStore:
                 async for chunk in chunks:
                     size += len(chunk)
                     if size > self._max_bytes:
-                        raise FileTooLarge(
-                            f"file is larger than the {self._max_bytes} byte limit"
-                        )
+                        raise FileTooLarge(f"file is larger than the {self._max_bytes} byte limit")
                     digest.update(chunk)
-                    out.write(chunk)
-            sha = digest.hexdigest()
-            blob = self._blob_path(sha)
-            blob.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, blob)
+                    await asyncio.to_thread(out.write, chunk)
+            ref = FileRef(
+                file_id=uuid.uuid4().hex,
+                name=safe_name(name),
+                size=size,
+                sha256=digest.hexdigest(),
+                content_type=content_type or "application/octet-stream",
+            )
+            await asyncio.to_thread(self._keep, tmp, StoredFile(ref=ref, owner=owner))
         finally:
-            tmp.unlink(missing_ok=True)
-        ref = FileRef(
-            file_id=uuid.uuid4().hex,
-            name=safe_name(name),
-            size=size,
-            sha256=sha,
-            content_type=content_type or "application/octet-stream",
-        )
-        record = StoredFile(ref=ref, owner=owner)
-        self._record_path(ref.file_id).write_text(record.model_dump_json())
+            await asyncio.to_thread(tmp.unlink, missing_ok=True)
         return ref
+
+    def _keep(self, tmp: Path, record: StoredFile) -> None:
+        """Blob first, record second: a record never points at missing bytes."""
+        blob = self._blob_path(record.ref.sha256)
+        blob.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, blob)
+        self._record_path(record.ref.file_id).write_text(record.model_dump_json())
 
     def get(self, owner: str, file_id: str) -> FileRef:
         """The caller's file, or `UnknownFile` (for a missing id and for a stranger's)."""

@@ -1,0 +1,1 @@
+"""Agents of the Experience Plane: they analyze and recommend; they never execute."""

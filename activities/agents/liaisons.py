@@ -1,0 +1,113 @@
+"""Domain liaisons: each turns a request for its pillar into an intent, or asks.
+
+Adding a liaison means adding one function here and naming it in `LIAISONS`.
+"""
+
+from collections.abc import Callable
+
+from models.agents import Recommendation, TurnContext
+from models.files import FileRef
+from models.intents import Intent, Realm
+
+TABULAR_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".xlsx")
+TEXT_SUFFIXES = (".md", ".markdown", ".txt")
+
+
+def liaison_name(pillar: Realm) -> str:
+    """The agent name a liaison shows in events."""
+    return f"{pillar.value}_liaison"
+
+
+def in_scope(context: TurnContext, suffixes: tuple[str, ...]) -> list[FileRef]:
+    """The files a request means: those attached now, else every file of the session."""
+    files = context.attached or context.session_files
+    return [ref for ref in files if ref.name.lower().endswith(suffixes)]
+
+
+def insights(context: TurnContext) -> Recommendation:
+    """Profile the user's data; findings when they ask for trends or patterns."""
+    agent = liaison_name(Realm.INSIGHTS)
+    files = in_scope(context, TABULAR_SUFFIXES)
+    if not files:
+        return Recommendation(
+            agent=agent,
+            text="I need some data first. Upload a CSV, JSON or Excel file and ask again.",
+            next_steps=["Upload a file"],
+        )
+    wants_findings = any(w in context.text.lower() for w in ("trend", "pattern", "finding"))
+    name = "generate_insights" if wants_findings else "profile_data"
+    listed = ", ".join(ref.name for ref in files)
+    return Recommendation(
+        agent=agent,
+        text=f"I'll {'look for findings in' if wants_findings else 'profile'} {listed}.",
+        next_steps=["Compare data quality across files", "Ask for trends over a date column"],
+        intents=[
+            Intent(name=name, realm=Realm.INSIGHTS, params={"file_ids": [f.file_id for f in files]})
+        ],
+    )
+
+
+def journey(context: TurnContext) -> Recommendation:
+    """Build a workflow from the SOP among the files, or from the message itself."""
+    agent = liaison_name(Realm.JOURNEY)
+    sops = in_scope(context, TEXT_SUFFIXES)
+    if sops:
+        sop = sops[-1]
+        return Recommendation(
+            agent=agent,
+            text=f"I'll turn the procedure in {sop.name} into a workflow.",
+            next_steps=["Review the steps and decisions", "Ask for changes to the flow"],
+            intents=[
+                Intent(
+                    name="create_workflow_from_sop",
+                    realm=Realm.JOURNEY,
+                    params={"file_id": sop.file_id},
+                )
+            ],
+        )
+    if _looks_like_sop(context.text):
+        return Recommendation(
+            agent=agent,
+            text="I'll turn the procedure in your message into a workflow.",
+            next_steps=["Review the steps and decisions"],
+            intents=[
+                Intent(
+                    name="create_workflow_from_sop",
+                    realm=Realm.JOURNEY,
+                    params={"text": context.text},
+                )
+            ],
+        )
+    return Recommendation(
+        agent=agent,
+        text="Please upload your SOP as a text or Markdown file, or paste its steps here.",
+        next_steps=["Upload the SOP", "Paste numbered steps in a message"],
+    )
+
+
+def content(context: TurnContext) -> Recommendation:
+    """Say which files are in scope, and ingest what was just attached."""
+    agent = liaison_name(Realm.CONTENT)
+    files = in_scope(context, TABULAR_SUFFIXES)
+    listed = ", ".join(ref.name for ref in files) or "no tabular files yet"
+    return Recommendation(
+        agent=agent,
+        text=f"Files in scope: {listed}.",
+        intents=[
+            Intent(name="ingest_file", realm=Realm.CONTENT, params={"file_id": ref.file_id})
+            for ref in context.attached
+        ],
+    )
+
+
+def _looks_like_sop(text: str) -> bool:
+    """Several lines of steps in the message itself count as an SOP."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return len(lines) >= 3
+
+
+LIAISONS: dict[Realm, Callable[[TurnContext], Recommendation]] = {
+    Realm.CONTENT: content,
+    Realm.INSIGHTS: insights,
+    Realm.JOURNEY: journey,
+}

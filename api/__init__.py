@@ -1,0 +1,1 @@
+"""Experience Plane edge: the WebSocket conversation and the REST API."""

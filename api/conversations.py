@@ -1,0 +1,52 @@
+"""The API's view of sessions: typed calls on the conversation workflow."""
+
+from temporalio.client import Client, WithStartWorkflowOperation
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
+from temporalio.service import RPCError, RPCStatusCode
+
+from models.conversation import Accepted, ConversationInput, SessionInfo, UserMessage
+from models.search import SESSION_ID, USER_ID, session_workflow_id
+from workflows.conversation import Conversation
+
+
+class Conversations:
+    """Starts, feeds and inspects session workflows."""
+
+    def __init__(self, client: Client, task_queue: str) -> None:
+        self._client = client
+        self._task_queue = task_queue
+
+    async def info(self, session_id: str) -> SessionInfo | None:
+        """The session, or None when it has no workflow yet (no message was ever sent)."""
+        handle = self._client.get_workflow_handle_for(
+            Conversation.run, session_workflow_id(session_id)
+        )
+        try:
+            return await handle.query(Conversation.info)
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                return None
+            raise
+
+    async def submit(self, session_id: str, user_id: str, message: UserMessage) -> Accepted:
+        """Record a message; the first one starts the session (update-with-start).
+
+        The update id is derived from `message_id`, so a resent message is one turn.
+        """
+        start = WithStartWorkflowOperation(
+            Conversation.run,
+            ConversationInput(session_id=session_id, user_id=user_id),
+            id=session_workflow_id(session_id),
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            task_queue=self._task_queue,
+            search_attributes=TypedSearchAttributes(
+                [SearchAttributePair(SESSION_ID, session_id), SearchAttributePair(USER_ID, user_id)]
+            ),
+            static_summary=f"Conversation {session_id} of {user_id}",
+        )
+        return await self._client.execute_update_with_start_workflow(
+            Conversation.submit,
+            message,
+            id=f"msg-{message.message_id}",
+            start_workflow_operation=start,
+        )

@@ -1,0 +1,40 @@
+"""FastAPI dependencies as `Annotated` aliases: one place that knows `app.state`."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from temporalio.client import Client
+
+from activities.registry import IntentRegistry
+from api.auth import caller_of
+from api.conversations import Conversations
+from settings import Settings
+from storage.files import FileStore
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def _client(request: Request) -> Client:
+    return request.app.state.client  # type: ignore[no-any-return]
+
+
+def _store(request: Request) -> FileStore:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def _conversations(request: Request) -> Conversations:
+    return request.app.state.conversations  # type: ignore[no-any-return]
+
+
+def _registry(request: Request) -> IntentRegistry:
+    return request.app.state.registry  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+ClientDep = Annotated[Client, Depends(_client)]
+StoreDep = Annotated[FileStore, Depends(_store)]
+ConversationsDep = Annotated[Conversations, Depends(_conversations)]
+RegistryDep = Annotated[IntentRegistry, Depends(_registry)]
+UserDep = Annotated[str, Depends(caller_of)]

@@ -1,0 +1,50 @@
+"""The API process: `create_app()` and its lifespan (one Temporal client per process)."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from fastapi import FastAPI
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from activities.registry import default_registry
+from api.conversations import Conversations
+from api.hub import StreamHub
+from api.routes import agent_socket, files, health, sessions
+from settings import Settings
+from storage.files import LocalFileStore
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; nothing connects until the lifespan starts."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        client = await Client.connect(
+            settings.temporal_address,
+            namespace=settings.temporal_namespace,
+            data_converter=pydantic_data_converter,
+        )
+        hub = StreamHub(client, linger=timedelta(seconds=settings.stream_linger_seconds))
+        app.state.settings = settings
+        app.state.client = client
+        app.state.hub = hub
+        app.state.conversations = Conversations(client, settings.task_queue)
+        app.state.store = LocalFileStore(settings.files_dir, settings.max_upload_bytes)
+        app.state.registry = default_registry()
+        try:
+            yield
+        finally:
+            await hub.close()
+
+    app = FastAPI(title="Symphainy agent platform", version="0.1.0", lifespan=lifespan)
+    for module in (agent_socket, files, health, sessions):
+        app.include_router(module.router)
+    return app
+
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+app = create_app()

@@ -1,0 +1,226 @@
+"""`/api/runtime/agent` (and `/api/experience/agent`): one session per socket.
+
+A receive loop and a send loop run side by side, so a disconnect is seen at once and
+the socket's feed subscription is released.
+"""
+
+import asyncio
+import json
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from temporalio.client import WorkflowUpdateFailedError
+
+from api.auth import caller_of
+from api.conversations import Conversations
+from api.frames import (
+    PROTOCOL_VERSION,
+    ClientFrame,
+    ExecutionCancelFrame,
+    ExecutionRetryFrame,
+    FrameError,
+    IntentApproveFrame,
+    IntentRejectFrame,
+    PingFrame,
+    UserMessageFrame,
+    parse_frame,
+)
+from api.hub import Frame, Listener, StreamHub
+from api.outbox import Close, Outbox
+from models.conversation import SessionInfo, UserMessage
+from settings import Settings
+from storage.files import FileStore, UnknownFile
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+_SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
+PONG = json.dumps({"type": "pong"})
+
+
+@router.websocket("/api/runtime/agent")
+@router.websocket("/api/experience/agent")
+async def agent_socket(websocket: WebSocket) -> None:
+    """The conversation endpoint of the contract."""
+    state = websocket.app.state
+    socket = AgentSocket(
+        websocket,
+        settings=state.settings,
+        conversations=state.conversations,
+        hub=state.hub,
+        store=state.store,
+        user_id=caller_of(websocket),
+    )
+    await socket.serve()
+
+
+@dataclass
+class _Opening:
+    session_id: str
+    info: SessionInfo | None
+    after: int
+    after_error: FrameError | None
+
+
+class AgentSocket:
+    """One connected client of one session."""
+
+    def __init__(
+        self,
+        websocket: WebSocket,
+        *,
+        settings: Settings,
+        conversations: Conversations,
+        hub: StreamHub,
+        store: FileStore,
+        user_id: str,
+    ) -> None:
+        self._ws = websocket
+        self._settings = settings
+        self._conversations = conversations
+        self._hub = hub
+        self._store = store
+        self._user_id = user_id
+        self._outbox = Outbox(settings.socket_send_buffer)
+        self._listener: Listener | None = None
+        self._session_id = ""
+        self._after = 0
+
+    async def serve(self) -> None:
+        """Handshake, `session.ready`, then both loops until either ends."""
+        await self._ws.accept()
+        opening = await self._open()
+        if opening is None:
+            return
+        self._session_id = opening.session_id
+        self._after = opening.after
+        self._outbox.put(self._ready(opening))
+        if opening.after_error:
+            self._outbox.put(opening.after_error.frame())
+        if opening.info is not None:
+            await self._attach()
+        tasks = {
+            asyncio.create_task(self._receive_loop(), name="ws-receive"),
+            asyncio.create_task(self._send_loop(), name="ws-send"),
+        }
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if self._listener is not None:
+                self._hub.detach(self._session_id, self._listener)
+
+    async def _open(self) -> _Opening | None:
+        """Resolve `session_id` and `after`; close with 1008 on a session not the caller's."""
+        params = self._ws.query_params
+        requested = params.get("session_id")
+        if requested is not None and not _SESSION_ID.match(requested):
+            await self._ws.close(1008, "session_id is malformed")
+            return None
+        session_id = requested or uuid.uuid4().hex
+        info = await self._conversations.info(session_id) if requested else None
+        if info is not None and info.user_id != self._user_id:
+            await self._ws.close(1008, "session belongs to another user")
+            return None
+        after, after_error = _after(params.get("after"))
+        newest = info.offset if info else 0
+        return _Opening(session_id, info, min(after, newest), after_error)
+
+    def _ready(self, opening: _Opening) -> str:
+        return json.dumps(
+            {
+                "type": "session.ready",
+                "session_id": opening.session_id,
+                "resumed": opening.info is not None,
+                "offset": opening.info.offset if opening.info else 0,
+                "protocol": PROTOCOL_VERSION,
+            }
+        )
+
+    async def _attach(self) -> None:
+        self._listener = await self._hub.attach(self._session_id, self._after, self._deliver)
+
+    def _deliver(self, frame: Frame) -> None:
+        self._outbox.put(frame.text)
+
+    async def _send_loop(self) -> None:
+        while True:
+            item = await self._outbox.next()
+            if isinstance(item, Close):
+                await self._ws.close(item.code, item.reason)
+                return
+            await self._ws.send_text(item)
+
+    async def _receive_loop(self) -> None:
+        while True:
+            try:
+                message = await self._ws.receive()
+            except WebSocketDisconnect:
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            try:
+                await self._handle(self._read(message.get("text")))
+            except FrameError as err:
+                self._outbox.put(err.frame())
+
+    def _read(self, text: str | None) -> ClientFrame:
+        """A frame from a socket message, checked for kind and size before parsing."""
+        if text is None:
+            raise FrameError("invalid_frame", "binary frames are not supported; send JSON text")
+        limit = self._settings.max_frame_bytes
+        if len(text) > limit:
+            raise FrameError(
+                "frame_too_large", f"frame is {len(text)} characters; the limit is {limit}"
+            )
+        return parse_frame(text, max_text_length=self._settings.max_text_length)
+
+    async def _handle(self, frame: ClientFrame) -> None:
+        if isinstance(frame, PingFrame):
+            self._outbox.put(PONG)
+        elif isinstance(frame, UserMessageFrame):
+            await self._message(frame)
+        elif isinstance(frame, ExecutionRetryFrame | ExecutionCancelFrame):
+            raise FrameError(
+                "unknown_execution", f"execution {frame.execution_id} is not in this session"
+            )
+        elif isinstance(frame, IntentApproveFrame | IntentRejectFrame):
+            raise FrameError("invalid_frame", f"turn {frame.turn_id} is not waiting for approval")
+
+    async def _message(self, frame: UserMessageFrame) -> None:
+        """Submit in the order frames arrive; the stream carries the answer."""
+        if len(frame.file_ids) > self._settings.max_file_ids:
+            raise FrameError("invalid_frame", "too many file_ids", frame.message_id)
+        try:
+            files = [self._store.get(self._user_id, file_id) for file_id in frame.file_ids]
+        except UnknownFile as err:
+            raise FrameError("unknown_file", f"unknown file {err}", frame.message_id) from err
+        message = UserMessage(message_id=frame.message_id, text=frame.text, files=files)
+        try:
+            await self._conversations.submit(self._session_id, self._user_id, message)
+        except WorkflowUpdateFailedError as err:
+            raise FrameError("invalid_frame", str(err.cause or err), frame.message_id) from err
+        except Exception:
+            log.exception("submit failed", extra={"session_id": self._session_id})
+            self._outbox.close(1011, "could not record the message; reconnect and resend")
+            return
+        if self._listener is None:
+            await self._attach()
+
+
+def _after(raw: str | None) -> tuple[int, FrameError | None]:
+    """`after` as an offset; a malformed one replays everything (nothing is lost)."""
+    if raw is None:
+        return 0, None
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        return 0, FrameError("invalid_frame", "after must be a non-negative integer; replaying all")
+    return value, None

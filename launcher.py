@@ -1,0 +1,199 @@
+"""Starts the embedded stack as real processes: Temporal dev server, worker(s), API(s).
+
+`python -m launcher` is what `scripts/start` runs; the tests and the benchmarks use the
+same functions, so what they exercise is what a user starts.
+"""
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from models.search import ALL as SEARCH_ATTRIBUTES
+
+log = logging.getLogger("launcher")
+ROOT = Path(__file__).resolve().parent
+TEMPORAL = Path(sys.executable).parent / "temporal"
+
+
+def free_port() -> int:
+    """A port nothing listens on right now (loopback)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    """The processes of one running stack and where to reach them."""
+
+    data_dir: Path
+    temporal_port: int
+    ui_port: int | None
+    api_ports: list[int] = field(default_factory=list)
+    task_queue: str = "symphainy"
+    log_dir: Path | None = None
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def temporal_address(self) -> str:
+        return f"127.0.0.1:{self.temporal_port}"
+
+    def api_url(self, index: int = 0) -> str:
+        return f"http://127.0.0.1:{self.api_ports[index]}"
+
+    def env(self) -> dict[str, str]:
+        """The settings every child process reads (see settings.py)."""
+        ui = f"http://127.0.0.1:{self.ui_port}" if self.ui_port else "http://localhost:8233"
+        return {
+            **os.environ,
+            "TEMPORAL_ADDRESS": self.temporal_address,
+            "TEMPORAL_TASK_QUEUE": self.task_queue,
+            "SYMPHAINY_DATA_DIR": str(self.data_dir),
+            "SYMPHAINY_TEMPORAL_UI_URL": ui,
+        }
+
+
+def start_temporal(stack: Stack) -> None:
+    """The dev server with a persistent db file and the project's search attributes."""
+    stack.data_dir.mkdir(parents=True, exist_ok=True)
+    args = [
+        str(TEMPORAL),
+        "server",
+        "start-dev",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(stack.temporal_port),
+        "--db-filename",
+        str(stack.data_dir / "temporal.db"),
+        "--log-level",
+        "error",
+    ]
+    args += ["--ui-port", str(stack.ui_port)] if stack.ui_port else ["--headless"]
+    for key in SEARCH_ATTRIBUTES:
+        args += ["--search-attribute", f"{key.name}=Keyword"]
+    _spawn(stack, "temporal", args)
+    _wait_for_port(stack.temporal_port, timeout=60)
+
+
+def start_worker(stack: Stack, name: str = "worker") -> subprocess.Popen[bytes]:
+    """`python worker.py`, exactly as an operator runs it."""
+    return _spawn(stack, name, [sys.executable, str(ROOT / "worker.py")])
+
+
+def start_api(stack: Stack, port: int, name: str = "api") -> subprocess.Popen[bytes]:
+    """`uvicorn api.main:app`, exactly as an operator runs it."""
+    stack.api_ports.append(port)
+    args = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1"]
+    args += ["--port", str(port), "--log-level", "warning"]
+    return _spawn(stack, name, args)
+
+
+def wait_ready(url: str, timeout: float = 60) -> None:
+    """Until `/readyz` says Temporal answers and a worker polls."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} was not ready within {timeout}s")
+
+
+def stop(stack: Stack) -> None:
+    """SIGTERM everything (API and workers first, Temporal last), then SIGKILL stragglers."""
+    for name in sorted(stack.processes, key=lambda n: n == "temporal"):
+        process = stack.processes[name]
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextmanager
+def running(
+    data_dir: Path, *, ui: bool = False, workers: int = 1, apis: int = 1, log_dir: Path | None = None
+) -> Iterator[Stack]:
+    """A whole stack on free ports, torn down on exit."""
+    stack = Stack(
+        data_dir=data_dir,
+        temporal_port=free_port(),
+        ui_port=free_port() if ui else None,
+        log_dir=log_dir,
+    )
+    try:
+        start_temporal(stack)
+        for index in range(workers):
+            start_worker(stack, f"worker{index}")
+        for index in range(apis):
+            start_api(stack, free_port(), f"api{index}")
+        for index in range(apis):
+            wait_ready(stack.api_url(index))
+        yield stack
+    finally:
+        stop(stack)
+
+
+def _spawn(stack: Stack, name: str, args: Sequence[str]) -> subprocess.Popen[bytes]:
+    output = open(stack.log_dir / f"{name}.log", "ab") if stack.log_dir else None  # noqa: SIM115
+    process = subprocess.Popen(args, cwd=ROOT, env=stack.env(), stdout=output, stderr=output)
+    stack.processes[name] = process
+    return process
+
+
+def _wait_for_port(port: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listened on {port} within {timeout}s")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the embedded default until Ctrl-C."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data-dir", type=Path, default=ROOT / ".data")
+    parser.add_argument("--temporal-port", type=int, default=7233)
+    parser.add_argument("--ui-port", type=int, default=8233)
+    parser.add_argument("--api-port", type=int, default=8000)
+    options = parser.parse_args(argv)
+    stack = Stack(options.data_dir, options.temporal_port, options.ui_port)
+    try:
+        start_temporal(stack)
+        start_worker(stack)
+        start_api(stack, options.api_port)
+        wait_ready(stack.api_url())
+        log.info("API:         %s", stack.api_url())
+        log.info("WebSocket:   ws://127.0.0.1:%d/api/runtime/agent", options.api_port)
+        log.info("Temporal UI: http://127.0.0.1:%d", options.ui_port)
+        log.info("Ctrl-C stops all three.")
+        while all(p.poll() is None for p in stack.processes.values()):
+            time.sleep(0.5)
+        log.error("a process exited; stopping the stack")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop(stack)
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    main()

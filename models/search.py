@@ -1,0 +1,25 @@
+"""Search attributes that make sessions and executions findable in the Temporal UI.
+
+The embedded dev server registers them at start; a real cluster needs
+`temporal operator search-attribute create` once (see README).
+"""
+
+from temporalio.common import SearchAttributeKey
+
+SESSION_ID = SearchAttributeKey.for_keyword("SessionId")
+USER_ID = SearchAttributeKey.for_keyword("UserId")
+INTENT = SearchAttributeKey.for_keyword("Intent")
+REALM = SearchAttributeKey.for_keyword("Realm")
+EXECUTION_STATUS = SearchAttributeKey.for_keyword("ExecutionStatus")
+
+ALL = (SESSION_ID, USER_ID, INTENT, REALM, EXECUTION_STATUS)
+
+
+def session_workflow_id(session_id: str) -> str:
+    """The server derives workflow ids; a client never chooses one."""
+    return f"session-{session_id}"
+
+
+def execution_workflow_id(execution_id: str) -> str:
+    """The Runtime's workflow id of one execution."""
+    return f"exec-{execution_id}"

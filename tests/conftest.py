@@ -1,0 +1,26 @@
+"""A session-scoped real stack: Temporal dev server, `python worker.py`, `uvicorn`."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import launcher
+from tests.client import Api
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[launcher.Stack]:
+    """One stack for the whole run; each test uses fresh session ids."""
+    root = tmp_path_factory.mktemp("stack")
+    logs = Path(os.environ.get("SYMPHAINY_TEST_LOGS", root / "logs"))
+    logs.mkdir(parents=True, exist_ok=True)
+    with launcher.running(root / "data", log_dir=logs) as running:
+        yield running
+
+
+@pytest.fixture
+def api(stack: launcher.Stack) -> Api:
+    """HTTP and WebSocket access to the stack's API."""
+    return Api(stack.api_url())

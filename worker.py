@@ -1,0 +1,67 @@
+"""The worker process: builds activity objects with their dependencies and runs them."""
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+
+from activities.agents.activities import AgentActivities
+from activities.agents.analyzer import KeywordAnalyzer
+from activities.realms.runner import RealmActivities
+from activities.registry import IntentRegistry, default_registry
+from settings import Settings
+from storage.files import LocalFileStore
+from workflows.conversation import Conversation
+from workflows.execution import IntentExecution
+
+log = logging.getLogger("worker")
+
+
+def build_worker(
+    client: Client,
+    settings: Settings,
+    executor: ThreadPoolExecutor,
+    registry: IntentRegistry | None = None,
+) -> Worker:
+    """One worker for both planes' workflows and activities on the configured task queue."""
+    agents = AgentActivities(KeywordAnalyzer())
+    realms = RealmActivities(
+        registry or default_registry(),
+        LocalFileStore(settings.files_dir, settings.max_upload_bytes),
+    )
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=[Conversation, IntentExecution],
+        activities=[
+            agents.analyze,
+            agents.recommend,
+            agents.merge,
+            agents.summarize,
+            realms.validate,
+            realms.execute,
+        ],
+        activity_executor=executor,
+    )
+
+
+async def main() -> None:
+    """Connect, run until interrupted."""
+    settings = Settings()
+    client = await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+    )
+    with ThreadPoolExecutor(max_workers=settings.realm_threads) as executor:
+        worker = build_worker(client, settings, executor)
+        log.info("worker polling %s on %s", settings.task_queue, settings.temporal_address)
+        await worker.run()
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(main())

@@ -1,0 +1,1 @@
+"""Temporal workflows: the session conversation and the intent execution."""

@@ -1,0 +1,326 @@
+"""Experience Plane: one durable conversation per session.
+
+A user message becomes a turn: the Guide Agent analyzes it, a liaison or the
+Collaboration Router may turn it into intents, and each intent runs as a child
+`IntentExecution` in the Runtime. Every step is published to the session's stream.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttributes
+from temporalio.exceptions import ActivityError, ChildWorkflowError
+from temporalio.workflow import ParentClosePolicy
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel
+    from temporalio.contrib.workflow_streams import WorkflowStream
+
+    from activities.agents.activities import AgentActivities
+    from models.agents import (
+        Analysis,
+        CollaborationInput,
+        LiaisonInput,
+        Recommendation,
+        Route,
+        SummaryInput,
+        TurnContext,
+    )
+    from models.conversation import (
+        Accepted,
+        ConversationInput,
+        ConversationState,
+        PendingTurn,
+        SessionInfo,
+        UserMessage,
+    )
+    from models.events import (
+        EVENTS_TOPIC,
+        AgentAnalysis,
+        AgentMessage,
+        ExecutionError,
+        IntentCreated,
+        MessageAccepted,
+        StreamEvent,
+        TurnCompleted,
+    )
+    from models.execution import (
+        EXECUTION_EVENT_SIGNAL,
+        ExecutionEventSignal,
+        ExecutionInput,
+        ExecutionOutcome,
+    )
+    from models.intents import Intent
+    from models.search import INTENT, REALM, SESSION_ID, USER_ID, execution_workflow_id
+    from workflows.execution import IntentExecution
+
+AGENT_TIMEOUT = timedelta(seconds=10)
+AGENT_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_attempts=3)
+HISTORY_BOUND = 8_000
+"""Continue-as-new no later than this many history events (the server suggests earlier)."""
+RETAINED_EVENTS = 2_000
+"""Stream events carried into the next run, for reconnects that are that far behind."""
+REMEMBERED_MESSAGE_IDS = 2_000
+
+Req = TypeVar("Req", bound=BaseModel)
+Res = TypeVar("Res", bound=BaseModel)
+
+
+@workflow.defn
+class Conversation:
+    """A session: turns run one at a time, in the order their messages arrived.
+
+    Update `submit`: records a message as a turn (idempotent on `message_id`).
+    Signal `execution_event`: an execution of this session reports progress.
+    Query `info`: owner, counts, files and executions of the session.
+    Stream (workflow_streams): the session's numbered events, topic `events`.
+    """
+
+    @workflow.init
+    def __init__(self, start: ConversationInput) -> None:
+        self._stream = WorkflowStream(start.stream_state)
+        self._events = self._stream.topic(EVENTS_TOPIC)
+        self._state = start.state or ConversationState(
+            session_id=start.session_id, user_id=start.user_id
+        )
+
+    @workflow.run
+    async def run(self, start: ConversationInput) -> None:
+        while True:
+            await workflow.wait_condition(
+                lambda: bool(self._state.queue) or self._history_is_long()
+            )
+            if self._history_is_long():
+                await self._continue_as_new()
+            await self._run_turn(self._state.queue.pop(0))
+
+    @workflow.update
+    async def submit(self, message: UserMessage) -> Accepted:
+        """Record the message durably; the run loop answers it in order."""
+        known = self._state.message_turns.get(message.message_id)
+        if known is not None:
+            return Accepted(turn_id=known, duplicate=True)
+        turn_id = workflow.uuid4().hex
+        self._remember(message.message_id, turn_id)
+        self._add_files(message)
+        self._state.queue.append(PendingTurn(turn_id=turn_id, message=message))
+        self._publish(
+            MessageAccepted(ts=workflow.now(), turn_id=turn_id, message_id=message.message_id)
+        )
+        return Accepted(turn_id=turn_id)
+
+    @workflow.signal(name=EXECUTION_EVENT_SIGNAL)
+    def execution_event(self, signal: ExecutionEventSignal) -> None:
+        """An execution of this session moved on: show it on the session's stream."""
+        self._publish(signal.event)
+
+    @workflow.query
+    def info(self) -> SessionInfo:
+        """Who owns the session and what it holds."""
+        return SessionInfo(
+            session_id=self._state.session_id,
+            user_id=self._state.user_id,
+            turns=self._state.turns,
+            queued=len(self._state.queue),
+            executions=self._state.executions,
+            files=self._state.files,
+            offset=self._state.published,
+        )
+
+    async def _run_turn(self, turn: PendingTurn) -> None:
+        self._state.turns += 1
+        context = TurnContext(
+            text=turn.message.text, attached=turn.message.files, session_files=self._state.files
+        )
+        try:
+            analysis = await self._agent(
+                AgentActivities.analyze, context, "Guide Agent: analyze message"
+            )
+            self._publish(_analysis_event(analysis, turn.turn_id, workflow.now()))
+            plan = await self._plan(analysis, context)
+        except ActivityError:
+            workflow.logger.exception("agent analysis failed", extra={"turn_id": turn.turn_id})
+            self._say(turn.turn_id, _apology())
+            self._publish(TurnCompleted(ts=workflow.now(), turn_id=turn.turn_id, status="failed"))
+            return
+        self._say(turn.turn_id, plan)
+        if not plan.intents:
+            self._publish(
+                TurnCompleted(ts=workflow.now(), turn_id=turn.turn_id, status="needs_input")
+            )
+            return
+        statuses = [await self._carry_out(turn.turn_id, plan.agent, i) for i in plan.intents]
+        status = "completed" if all(s == "completed" for s in statuses) else "failed"
+        self._publish(TurnCompleted(ts=workflow.now(), turn_id=turn.turn_id, status=status))
+
+    async def _plan(self, analysis: Analysis, context: TurnContext) -> Recommendation:
+        """Follow the guide's route to one recommendation."""
+        if analysis.route in (Route.DIRECT, Route.CLARIFY) or not analysis.pillars:
+            return analysis.recommendation or _apology()
+        views = await asyncio.gather(
+            *(
+                self._agent(
+                    AgentActivities.recommend,
+                    LiaisonInput(pillar=pillar, context=context),
+                    f"{pillar.value.capitalize()} Liaison: recommend an intent",
+                )
+                for pillar in analysis.pillars
+            )
+        )
+        if analysis.route is Route.LIAISON:
+            return views[0]
+        return await self._agent(
+            AgentActivities.merge,
+            CollaborationInput(context=context, views=list(views)),
+            "Collaboration Router: merge the liaisons' views",
+        )
+
+    async def _carry_out(self, turn_id: str, agent: str, intent: Intent) -> str:
+        """Hand one intent to the Runtime, then let the agent sum up what came of it."""
+        outcome = await self._execute(turn_id, intent)
+        try:
+            summary = await self._agent(
+                AgentActivities.summarize,
+                SummaryInput(
+                    agent=agent,
+                    intent=intent,
+                    status=outcome.status,
+                    result=outcome.result,
+                    error_message=outcome.error.message if outcome.error else None,
+                ),
+                f"{agent}: summarize {intent.name}",
+            )
+            self._say(turn_id, summary)
+        except ActivityError:
+            workflow.logger.exception("summary failed", extra={"turn_id": turn_id})
+        return outcome.status
+
+    async def _execute(self, turn_id: str, intent: Intent) -> ExecutionOutcome:
+        execution_id = workflow.uuid4().hex
+        self._state.executions.append(execution_id)
+        self._publish(
+            IntentCreated(
+                ts=workflow.now(), turn_id=turn_id, execution_id=execution_id, intent=intent
+            )
+        )
+        request = ExecutionInput(
+            execution_id=execution_id,
+            intent=intent,
+            user_id=self._state.user_id,
+            session_id=self._state.session_id,
+            turn_id=turn_id,
+            observer_workflow_id=workflow.info().workflow_id,
+        )
+        try:
+            return await workflow.execute_child_workflow(
+                IntentExecution.run,
+                request,
+                id=execution_workflow_id(execution_id),
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                static_summary=f"{intent.name} for session {self._state.session_id}",
+                search_attributes=TypedSearchAttributes(
+                    [
+                        SearchAttributePair(SESSION_ID, self._state.session_id),
+                        SearchAttributePair(USER_ID, self._state.user_id),
+                        SearchAttributePair(INTENT, intent.name),
+                        SearchAttributePair(
+                            REALM, intent.realm.value if intent.realm else "unknown"
+                        ),
+                    ]
+                ),
+            )
+        except ChildWorkflowError as err:
+            workflow.logger.exception(
+                "execution workflow failed", extra={"execution_id": execution_id}
+            )
+            return ExecutionOutcome(
+                execution_id=execution_id,
+                status="failed",
+                intent=intent,
+                attempts=1,
+                error=ExecutionError(
+                    type="runtime_fault", message=str(err.cause or err), retryable=True
+                ),
+            )
+
+    async def _agent(
+        self, method: Callable[[AgentActivities, Req], Awaitable[Res]], request: Req, summary: str
+    ) -> Res:
+        """Agents are short pure analysis: local activities keep them off the task queue."""
+        return await workflow.execute_local_activity_method(
+            method,
+            request,
+            start_to_close_timeout=AGENT_TIMEOUT,
+            retry_policy=AGENT_RETRY,
+            summary=summary,
+        )
+
+    def _say(self, turn_id: str, recommendation: Recommendation) -> None:
+        self._publish(
+            AgentMessage(
+                ts=workflow.now(),
+                turn_id=turn_id,
+                agent=recommendation.agent,
+                text=recommendation.text,
+                next_steps=recommendation.next_steps,
+            )
+        )
+
+    def _publish(self, event: StreamEvent) -> None:
+        """Append to the stream; `published` mirrors the stream's global offset."""
+        self._events.publish(event)
+        self._state.published += 1
+
+    def _remember(self, message_id: str, turn_id: str) -> None:
+        turns = self._state.message_turns
+        turns[message_id] = turn_id
+        while len(turns) > REMEMBERED_MESSAGE_IDS:
+            del turns[next(iter(turns))]
+
+    def _add_files(self, message: UserMessage) -> None:
+        known = {ref.file_id for ref in self._state.files}
+        self._state.files.extend(ref for ref in message.files if ref.file_id not in known)
+
+    def _history_is_long(self) -> bool:
+        info = workflow.info()
+        return (
+            info.is_continue_as_new_suggested() or info.get_current_history_length() > HISTORY_BOUND
+        )
+
+    async def _continue_as_new(self) -> None:
+        """Carry state, queue and the recent stream into a fresh run, between turns."""
+        state = self._state
+        self._stream.truncate(max(0, state.published - RETAINED_EVENTS))
+        await self._stream.continue_as_new(
+            lambda stream_state: [
+                ConversationInput(
+                    session_id=state.session_id,
+                    user_id=state.user_id,
+                    state=state,
+                    stream_state=stream_state,
+                )
+            ]
+        )
+
+
+def _analysis_event(analysis: Analysis, turn_id: str, now: datetime) -> AgentAnalysis:
+    return AgentAnalysis(
+        ts=now,
+        turn_id=turn_id,
+        route=analysis.route,
+        agents=analysis.agents,
+        pillar=analysis.pillar.value if analysis.pillar else None,
+        confidence=analysis.confidence,
+        rationale=analysis.rationale,
+    )
+
+
+def _apology() -> Recommendation:
+    return Recommendation(
+        agent="guide",
+        text="Sorry, something went wrong while I was thinking about that. Please try again.",
+        next_steps=["Send the message again"],
+    )
