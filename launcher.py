@@ -43,6 +43,7 @@ class Stack:
     api_ports: list[int] = field(default_factory=list)
     task_queue: str = "symphainy"
     log_dir: Path | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -61,6 +62,7 @@ class Stack:
             "TEMPORAL_TASK_QUEUE": self.task_queue,
             "SYMPHAINY_DATA_DIR": str(self.data_dir),
             "SYMPHAINY_TEMPORAL_UI_URL": ui,
+            **self.extra_env,
         }
 
 
@@ -83,8 +85,8 @@ def start_temporal(stack: Stack) -> None:
     args += ["--ui-port", str(stack.ui_port)] if stack.ui_port else ["--headless"]
     for key in SEARCH_ATTRIBUTES:
         args += ["--search-attribute", f"{key.name}=Keyword"]
-    _spawn(stack, "temporal", args)
-    _wait_for_port(stack.temporal_port, timeout=60)
+    server = _spawn(stack, "temporal", args)
+    _wait_for_port(server, stack.temporal_port, timeout=60)
 
 
 def start_worker(stack: Stack, name: str = "worker") -> subprocess.Popen[bytes]:
@@ -128,7 +130,13 @@ def stop(stack: Stack) -> None:
 
 @contextmanager
 def running(
-    data_dir: Path, *, ui: bool = False, workers: int = 1, apis: int = 1, log_dir: Path | None = None
+    data_dir: Path,
+    *,
+    ui: bool = False,
+    workers: int = 1,
+    apis: int = 1,
+    log_dir: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[Stack]:
     """A whole stack on free ports, torn down on exit."""
     stack = Stack(
@@ -136,6 +144,7 @@ def running(
         temporal_port=free_port(),
         ui_port=free_port() if ui else None,
         log_dir=log_dir,
+        extra_env=env or {},
     )
     try:
         start_temporal(stack)
@@ -157,9 +166,11 @@ def _spawn(stack: Stack, name: str, args: Sequence[str]) -> subprocess.Popen[byt
     return process
 
 
-def _wait_for_port(port: int, timeout: float) -> None:
+def _wait_for_port(process: subprocess.Popen[bytes], port: int, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the Temporal dev server exited with {process.returncode}")
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return

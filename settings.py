@@ -36,7 +36,9 @@ class Settings(BaseSettings):
     local_user_id: str = "local"
     stream_linger_seconds: float = 30.0
     socket_send_buffer: int = 1024
-    realm_threads: int = 4
+    realm_concurrency: int = 4
+    intent_modules: list[str] = []
+    """Extra modules whose `INTENTS` join the registry (plugins; the tests' fault realm)."""
 
     @property
     def files_dir(self) -> Path:

@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -18,18 +18,17 @@ from workflows.conversation import Conversation
 from workflows.execution import IntentExecution
 
 log = logging.getLogger("worker")
+HEARTBEAT_THROTTLE = timedelta(seconds=1)
+"""Heartbeats reach the server at least this often, so a cancel reaches a realm within ~1 s."""
 
 
 def build_worker(
-    client: Client,
-    settings: Settings,
-    executor: ThreadPoolExecutor,
-    registry: IntentRegistry | None = None,
+    client: Client, settings: Settings, registry: IntentRegistry | None = None
 ) -> Worker:
     """One worker for both planes' workflows and activities on the configured task queue."""
     agents = AgentActivities(KeywordAnalyzer())
     realms = RealmActivities(
-        registry or default_registry(),
+        registry or default_registry(settings.intent_modules),
         LocalFileStore(settings.files_dir, settings.max_upload_bytes),
     )
     return Worker(
@@ -44,7 +43,8 @@ def build_worker(
             realms.validate,
             realms.execute,
         ],
-        activity_executor=executor,
+        max_concurrent_activities=settings.realm_concurrency,
+        max_heartbeat_throttle_interval=HEARTBEAT_THROTTLE,
     )
 
 
@@ -56,10 +56,9 @@ async def main() -> None:
         namespace=settings.temporal_namespace,
         data_converter=pydantic_data_converter,
     )
-    with ThreadPoolExecutor(max_workers=settings.realm_threads) as executor:
-        worker = build_worker(client, settings, executor)
-        log.info("worker polling %s on %s", settings.task_queue, settings.temporal_address)
-        await worker.run()
+    worker = build_worker(client, settings)
+    log.info("worker polling %s on %s", settings.task_queue, settings.temporal_address)
+    await worker.run()
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ The Runtime validates every intent here before anything executes. Adding an inte
 means adding an `IntentSpec` to one realm module's `INTENTS`.
 """
 
+import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -83,8 +84,11 @@ def _plain_errors(err: ValidationError) -> list[dict[str, Any]]:
     return [{"loc": list(e["loc"]), "msg": e["msg"]} for e in err.errors()]
 
 
-def default_registry() -> IntentRegistry:
-    """The production registry: every realm's intents."""
+def default_registry(extra_modules: Iterable[str] = ()) -> IntentRegistry:
+    """Every realm's intents, plus those of any configured plugin modules."""
     from activities.realms import content, insights, journey
 
-    return IntentRegistry([*content.INTENTS, *insights.INTENTS, *journey.INTENTS])
+    specs = [*content.INTENTS, *insights.INTENTS, *journey.INTENTS]
+    for name in extra_modules:
+        specs.extend(importlib.import_module(name).INTENTS)
+    return IntentRegistry(specs)

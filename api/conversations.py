@@ -4,7 +4,14 @@ from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
 from temporalio.service import RPCError, RPCStatusCode
 
-from models.conversation import Accepted, ConversationInput, SessionInfo, UserMessage
+from models.conversation import (
+    Accepted,
+    ConversationInput,
+    IntentAccepted,
+    IntentRequest,
+    SessionInfo,
+    UserMessage,
+)
 from models.search import SESSION_ID, USER_ID, session_workflow_id
 from workflows.conversation import Conversation
 
@@ -50,3 +57,10 @@ class Conversations:
             id=f"msg-{message.message_id}",
             start_workflow_operation=start,
         )
+
+    async def run_intent(self, session_id: str, request: IntentRequest) -> IntentAccepted:
+        """Queue an intent as a turn of an existing session."""
+        handle = self._client.get_workflow_handle_for(
+            Conversation.run, session_workflow_id(session_id)
+        )
+        return await handle.execute_update(Conversation.run_intent, request)

@@ -8,6 +8,7 @@ from temporalio.client import Client
 from activities.registry import IntentRegistry
 from api.auth import caller_of
 from api.conversations import Conversations
+from api.executions import Executions
 from settings import Settings
 from storage.files import FileStore
 
@@ -28,6 +29,10 @@ def _conversations(request: Request) -> Conversations:
     return request.app.state.conversations  # type: ignore[no-any-return]
 
 
+def _executions(request: Request) -> Executions:
+    return request.app.state.executions  # type: ignore[no-any-return]
+
+
 def _registry(request: Request) -> IntentRegistry:
     return request.app.state.registry  # type: ignore[no-any-return]
 
@@ -36,5 +41,6 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 ClientDep = Annotated[Client, Depends(_client)]
 StoreDep = Annotated[FileStore, Depends(_store)]
 ConversationsDep = Annotated[Conversations, Depends(_conversations)]
+ExecutionsDep = Annotated[Executions, Depends(_executions)]
 RegistryDep = Annotated[IntentRegistry, Depends(_registry)]
 UserDep = Annotated[str, Depends(caller_of)]

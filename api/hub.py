@@ -77,9 +77,10 @@ class Feed:
 class StreamHub:
     """Owns the feeds of this process; sockets attach and detach."""
 
-    def __init__(self, client: Client, linger: timedelta) -> None:
+    def __init__(self, client: Client, linger: timedelta, link: Callable[[str], str]) -> None:
         self._client = client
         self._linger = linger
+        self._link = link
         self._feeds: dict[str, Feed] = {}
 
     async def attach(
@@ -139,7 +140,7 @@ class StreamHub:
         while True:
             try:
                 async for item in self._subscribe(feed.session_id, feed.next_offset):
-                    feed.push(_frame(feed.session_id, item))
+                    feed.push(self._frame(feed.session_id, item))
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -156,13 +157,25 @@ class StreamHub:
         target = feed.first_remembered()
         start = listener.last_offset
         async for item in self._subscribe(feed.session_id, start):
-            frame = _frame(feed.session_id, item)
+            frame = self._frame(feed.session_id, item)
             if frame.offset >= target:
                 break
             listener.offer(frame)
             if frame.offset + 1 >= target:
                 break
         return listener.last_offset > start
+
+    def _frame(self, session_id: str, item: WorkflowStreamItem[Any]) -> Frame:
+        """Contract offsets count from 1, the stream's from 0; `intent.created` gets a UI link."""
+        offset = item.offset + 1
+        body = item.data.model_dump(mode="json")
+        if body.get("turn_id") is None:
+            body.pop("turn_id", None)
+        if body["type"] == "intent.created":
+            body["temporal_ui_url"] = self._link(body["execution_id"])
+        kind = body.pop("type")
+        text = json.dumps({"type": kind, "offset": offset, "session_id": session_id, **body})
+        return Frame(offset=offset, text=text)
 
     def _subscribe(self, session_id: str, after: int) -> AsyncIterator[WorkflowStreamItem[Any]]:
         stream = WorkflowStreamClient.create(self._client, session_workflow_id(session_id))
@@ -172,15 +185,3 @@ class StreamHub:
             result_type=_EVENT_TYPE,
             poll_cooldown=timedelta(0),
         )
-
-
-def _frame(session_id: str, item: WorkflowStreamItem[StreamEvent]) -> Frame:
-    """Contract offsets count from 1; the stream's from 0."""
-    offset = item.offset + 1
-    body = item.data.model_dump(mode="json")
-    if body.get("turn_id") is None:
-        body.pop("turn_id", None)
-    text = json.dumps(
-        {"type": body.pop("type"), "offset": offset, "session_id": session_id, **body}
-    )
-    return Frame(offset=offset, text=text)

@@ -4,6 +4,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
 
 from fastapi import FastAPI
 from temporalio.client import Client
@@ -11,8 +12,18 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from activities.registry import default_registry
 from api.conversations import Conversations
+from api.executions import Executions
 from api.hub import StreamHub
-from api.routes import agent_socket, files, health, sessions
+from api.links import execution_link
+from api.routes import (
+    agent_socket,
+    execution_stream,
+    executions,
+    files,
+    health,
+    intents,
+    sessions,
+)
 from settings import Settings
 from storage.files import LocalFileStore
 
@@ -28,20 +39,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             namespace=settings.temporal_namespace,
             data_converter=pydantic_data_converter,
         )
-        hub = StreamHub(client, linger=timedelta(seconds=settings.stream_linger_seconds))
+        hub = StreamHub(
+            client,
+            linger=timedelta(seconds=settings.stream_linger_seconds),
+            link=partial(execution_link, settings),
+        )
+        conversations = Conversations(client, settings.task_queue)
+        registry = default_registry(settings.intent_modules)
         app.state.settings = settings
         app.state.client = client
         app.state.hub = hub
-        app.state.conversations = Conversations(client, settings.task_queue)
+        app.state.conversations = conversations
+        app.state.executions = Executions(client, settings.task_queue, registry, conversations)
         app.state.store = LocalFileStore(settings.files_dir, settings.max_upload_bytes)
-        app.state.registry = default_registry()
+        app.state.registry = registry
         try:
             yield
         finally:
             await hub.close()
 
     app = FastAPI(title="Symphainy agent platform", version="0.1.0", lifespan=lifespan)
-    for module in (agent_socket, files, health, sessions):
+    for module in (agent_socket, execution_stream, executions, files, health, intents, sessions):
         app.include_router(module.router)
     return app
 

@@ -4,6 +4,7 @@ from pydantic import BaseModel, Field
 from temporalio.contrib.workflow_streams import WorkflowStreamState
 
 from models.files import FileRef
+from models.intents import Intent
 
 
 class UserMessage(BaseModel):
@@ -21,11 +22,27 @@ class Accepted(BaseModel):
     duplicate: bool = False
 
 
-class PendingTurn(BaseModel):
-    """A recorded message waiting for its turn to run."""
+class IntentRequest(BaseModel):
+    """Run an intent in the session without an agent: from REST, or a retry."""
+
+    intent: Intent
+    retry_of: str | None = None
+
+
+class IntentAccepted(BaseModel):
+    """The `run_intent` update's answer: the turn and the execution it will start."""
 
     turn_id: str
-    message: UserMessage
+    execution_id: str
+
+
+class PendingTurn(BaseModel):
+    """A recorded message, or a requested intent, waiting for its turn to run."""
+
+    turn_id: str
+    message: UserMessage | None = None
+    intent: IntentRequest | None = None
+    execution_id: str | None = None
 
 
 class ConversationState(BaseModel):

@@ -56,6 +56,7 @@ class IntentCreated(_Event):
     type: Literal["intent.created"] = "intent.created"
     execution_id: str
     intent: Intent
+    retry_of: str | None = None
 
 
 class ExecutionStarted(_Event):
@@ -97,9 +98,12 @@ class ExecutionCancelled(_Event):
     execution_id: str
 
 
+TurnStatus = Literal["completed", "needs_input", "failed"]
+
+
 class TurnCompleted(_Event):
     type: Literal["turn.completed"] = "turn.completed"
-    status: Literal["completed", "needs_input", "failed"]
+    status: TurnStatus
 
 
 ExecutionEvent = Annotated[

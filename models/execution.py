@@ -24,9 +24,11 @@ class ExecutionInput(BaseModel):
     session_id: str | None = None
     turn_id: str | None = None
     observer_workflow_id: str | None = None
+    retry_of: str | None = None
 
 
 OutcomeStatus = Literal["completed", "failed", "cancelled"]
+ViewStatus = Literal["validating", "running", "completed", "failed", "cancelled"]
 
 
 class ExecutionOutcome(BaseModel):
@@ -60,9 +62,37 @@ class RealmResult(BaseModel):
     """A realm's compact result: summaries and references, never raw bytes or tables."""
 
     result: dict[str, Any]
+    attempt: int = 1
+
+
+REALM_PROGRESS_SIGNAL = "realm_progress"
+"""Signal a realm activity sends its own execution: a retry began, or work moved on."""
+
+
+class RealmProgress(BaseModel):
+    """The payload of `REALM_PROGRESS_SIGNAL`; no `message` means "attempt started"."""
+
+    attempt: int
+    message: str | None = None
+    percent: float | None = None
 
 
 class ExecutionEventSignal(BaseModel):
     """The payload of `EXECUTION_EVENT_SIGNAL`."""
 
     event: ExecutionEvent
+
+
+class ExecutionView(BaseModel):
+    """An execution as `GET /api/executions/{id}` shows it (the `view` query)."""
+
+    execution_id: str
+    user_id: str
+    session_id: str | None
+    turn_id: str | None
+    intent: Intent
+    status: ViewStatus
+    attempts: int
+    result: dict[str, Any] | None = None
+    error: ExecutionError | None = None
+    retry_of: str | None = None

@@ -10,9 +10,11 @@ SESSION_ID = SearchAttributeKey.for_keyword("SessionId")
 USER_ID = SearchAttributeKey.for_keyword("UserId")
 INTENT = SearchAttributeKey.for_keyword("Intent")
 REALM = SearchAttributeKey.for_keyword("Realm")
-EXECUTION_STATUS = SearchAttributeKey.for_keyword("ExecutionStatus")
+INTENT_STATUS = SearchAttributeKey.for_keyword("IntentStatus")
+"""running / completed / failed / cancelled. `ExecutionStatus` is Temporal's own (reserved)
+attribute; it also tells, since a failed intent fails its workflow (`ExecutionStatus="Failed"`)."""
 
-ALL = (SESSION_ID, USER_ID, INTENT, REALM, EXECUTION_STATUS)
+ALL = (SESSION_ID, USER_ID, INTENT, REALM, INTENT_STATUS)
 
 
 def session_workflow_id(session_id: str) -> str:

@@ -31,7 +31,9 @@ class Conn:
     def send(self, frame: Event | str) -> None:
         self.ws.send(frame if isinstance(frame, str) else json.dumps(frame))
 
-    def message(self, text: str, file_ids: list[str] | None = None, message_id: str | None = None) -> str:
+    def message(
+        self, text: str, file_ids: list[str] | None = None, message_id: str | None = None
+    ) -> str:
         message_id = message_id or uuid.uuid4().hex
         frame: Event = {"type": "user.message", "message_id": message_id, "text": text}
         if file_ids:
@@ -54,7 +56,9 @@ class Conn:
     def turn(self, text: str, file_ids: list[str] | None = None) -> list[Event]:
         """Send a message and return its turn's events, through `turn.completed`."""
         message_id = self.message(text, file_ids)
-        accepted = self.until(lambda e: e.get("message_id") == message_id and e["type"] == "message.accepted")
+        accepted = self.until(
+            lambda e: e.get("message_id") == message_id and e["type"] == "message.accepted"
+        )
         turn_id = accepted["turn_id"]
         self.until(lambda e: e["type"] == "turn.completed" and e.get("turn_id") == turn_id)
         return [e for e in self.events if e.get("turn_id") == turn_id]
@@ -72,7 +76,12 @@ class Api:
         self.http = httpx.Client(base_url=base, timeout=WAIT)
 
     @contextmanager
-    def socket(self, session_id: str | None = None, after: int | str | None = None, path: str = "/api/runtime/agent") -> Iterator[Conn]:
+    def socket(
+        self,
+        session_id: str | None = None,
+        after: int | str | None = None,
+        path: str = "/api/runtime/agent",
+    ) -> Iterator[Conn]:
         query = []
         if session_id is not None:
             query.append(f"session_id={session_id}")
@@ -88,6 +97,31 @@ class Api:
         body = response.json()
         assert isinstance(body, dict)
         return body
+
+    def start(self, name: str, params: Event, session_id: str | None = None) -> str:
+        body: Event = {"name": name, "params": params}
+        if session_id:
+            body["session_id"] = session_id
+        response = self.http.post("/api/runtime/intents", json=body)
+        assert response.status_code == 202, response.text
+        return str(response.json()["execution_id"])
+
+    def execution(self, execution_id: str) -> Event:
+        response = self.http.get(f"/api/executions/{execution_id}")
+        response.raise_for_status()
+        body = response.json()
+        assert isinstance(body, dict)
+        return body
+
+    def wait_execution(self, execution_id: str, timeout: float = WAIT) -> Event:
+        """Poll until the execution is over (bounded)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            body = self.execution(execution_id)
+            if body["status"] in ("completed", "failed", "cancelled"):
+                return body
+            assert time.monotonic() < deadline, f"execution still {body['status']}"
+            time.sleep(0.05)
 
 
 def types(events: list[Event]) -> list[str]:

@@ -16,7 +16,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[launcher.Stack]:
     root = tmp_path_factory.mktemp("stack")
     logs = Path(os.environ.get("SYMPHAINY_TEST_LOGS", root / "logs"))
     logs.mkdir(parents=True, exist_ok=True)
-    with launcher.running(root / "data", log_dir=logs) as running:
+    env = {"SYMPHAINY_INTENT_MODULES": '["tests.fault_realm"]'}
+    with launcher.running(root / "data", log_dir=logs, env=env) as running:
         yield running
 
 

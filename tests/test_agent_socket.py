@@ -28,7 +28,12 @@ def test_every_event_is_numbered_and_stamped(api: Api) -> None:
         assert event["session_id"] == session
         assert event["ts"].endswith("Z") or event["ts"].endswith("+00:00")
         assert event["turn_id"] == events[0]["turn_id"]
-    assert types(events) == ["message.accepted", "agent.analysis", "agent.message", "turn.completed"]
+    assert types(events) == [
+        "message.accepted",
+        "agent.analysis",
+        "agent.message",
+        "turn.completed",
+    ]
 
 
 def test_reconnect_with_after_misses_nothing_and_repeats_nothing(api: Api) -> None:
@@ -74,8 +79,15 @@ def test_messages_sent_back_to_back_are_answered_in_order(api: Api) -> None:
     with api.socket() as conn:
         first = conn.message("Upload a file")
         second = conn.message("bananas")
-        conn.until(lambda e: e["type"] == "turn.completed" and len([x for x in conn.events if x["type"] == "turn.completed"]) == 2)
-    accepted = {e["message_id"]: e["turn_id"] for e in conn.events if e["type"] == "message.accepted"}
+        conn.until(
+            lambda e: (
+                e["type"] == "turn.completed"
+                and len([x for x in conn.events if x["type"] == "turn.completed"]) == 2
+            )
+        )
+    accepted = {
+        e["message_id"]: e["turn_id"] for e in conn.events if e["type"] == "message.accepted"
+    }
     by_turn = [e["turn_id"] for e in conn.events if e["type"] != "message.accepted"]
     first_turn, second_turn = accepted[first], accepted[second]
     assert by_turn.index(second_turn) > max(i for i, t in enumerate(by_turn) if t == first_turn)
@@ -106,16 +118,32 @@ BAD_FRAMES = [
     (json.dumps({"type": "user.message", "message_id": 5, "text": "x"}), "invalid_frame"),
     (json.dumps({"type": "user.message", "message_id": "m2", "text": 5}), "invalid_frame"),
     (json.dumps({"type": "user.message", "message_id": "m3", "text": "   "}), "invalid_frame"),
-    (json.dumps({"type": "user.message", "message_id": "m4", "text": "x" * 20_000}), "invalid_frame"),
-    (json.dumps({"type": "user.message", "message_id": "m5", "text": "x", "file_ids": "f"}), "invalid_frame"),
-    (json.dumps({"type": "user.message", "message_id": "m6", "text": "x", "file_ids": ["0" * 32]}), "unknown_file"),
+    (
+        json.dumps({"type": "user.message", "message_id": "m4", "text": "x" * 20_000}),
+        "invalid_frame",
+    ),
+    (
+        json.dumps({"type": "user.message", "message_id": "m5", "text": "x", "file_ids": "f"}),
+        "invalid_frame",
+    ),
+    (
+        json.dumps(
+            {"type": "user.message", "message_id": "m6", "text": "x", "file_ids": ["0" * 32]}
+        ),
+        "unknown_file",
+    ),
     (json.dumps({"type": "execution.retry"}), "invalid_frame"),
     (json.dumps({"type": "execution.cancel", "execution_id": "nope"}), "unknown_execution"),
-    (json.dumps({"type": "user.message", "message_id": "m7", "text": "y" * 70_000}), "frame_too_large"),
+    (
+        json.dumps({"type": "user.message", "message_id": "m7", "text": "y" * 70_000}),
+        "frame_too_large",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("raw", "code"), BAD_FRAMES, ids=[c + str(i) for i, (_, c) in enumerate(BAD_FRAMES)])
+@pytest.mark.parametrize(
+    ("raw", "code"), BAD_FRAMES, ids=[c + str(i) for i, (_, c) in enumerate(BAD_FRAMES)]
+)
 def test_bad_frames_get_an_error_and_the_socket_survives(api: Api, raw: str, code: str) -> None:
     with api.socket() as conn:
         conn.send(raw)

@@ -36,7 +36,10 @@ def test_ping_parses() -> None:
         ('{"type": ["ping"]}', "unknown_type"),
         ('{"type": "user.message", "message_id": "", "text": "x"}', "invalid_frame"),
         ('{"type": "user.message", "message_id": "a b", "text": "x"}', "invalid_frame"),
-        ('{"type": "user.message", "message_id": "m", "text": "' + "x" * 101 + '"}', "invalid_frame"),
+        (
+            '{"type": "user.message", "message_id": "m", "text": "' + "x" * 101 + '"}',
+            "invalid_frame",
+        ),
         ('{"type": "user.message", "message_id": "m", "text": "\\ud800"}', "invalid_frame"),
         ('{"type": "intent.reject", "turn_id": 3}', "invalid_frame"),
     ],

@@ -3,7 +3,13 @@
 import pytest
 from pydantic import BaseModel
 
-from activities.registry import IntentRegistry, IntentSpec, InvalidParams, UnknownIntent, default_registry
+from activities.registry import (
+    IntentRegistry,
+    IntentSpec,
+    InvalidParams,
+    UnknownIntent,
+    default_registry,
+)
 from models.intents import Intent, Realm
 
 
@@ -35,7 +41,9 @@ def test_bad_params_name_the_field() -> None:
 
 def test_wrong_realm_is_refused() -> None:
     with pytest.raises(InvalidParams):
-        IntentRegistry([_spec()]).validate(Intent(name="count", realm=Realm.JOURNEY, params={"n": 1}))
+        IntentRegistry([_spec()]).validate(
+            Intent(name="count", realm=Realm.JOURNEY, params={"n": 1})
+        )
 
 
 def test_duplicate_names_are_refused() -> None:

@@ -1,8 +1,11 @@
 """The contract's routing matrix, end to end over a real socket, worker and Temporal."""
 
-from tests.client import Api, types
+from tests.client import Api, Event, types
 
-SALES = b"region,amount,date\nnorth,10,2024-01-01\nsouth,20,2024-02-01\nnorth,,2024-03-01\neast,40,2024-04-01\n"
+SALES = (
+    b"region,amount,date\nnorth,10,2024-01-01\nsouth,20,2024-02-01\n"
+    b"north,,2024-03-01\neast,40,2024-04-01\n"
+)
 ORDERS = b"id,total\n1,5.5\n2,7.25\n2,7.25\n3,\n"
 SOP = b"""# Refund procedure
 
@@ -13,11 +16,11 @@ SOP = b"""# Refund procedure
 """
 
 
-def _analysis(events: list[dict]) -> dict:
+def _analysis(events: list[Event]) -> Event:
     return next(e for e in events if e["type"] == "agent.analysis")
 
 
-def _created(events: list[dict]) -> list[dict]:
+def _created(events: list[Event]) -> list[Event]:
     return [e for e in events if e["type"] == "intent.created"]
 
 

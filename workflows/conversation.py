@@ -12,7 +12,12 @@ from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttributes
-from temporalio.exceptions import ActivityError, ChildWorkflowError
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    CancelledError,
+    ChildWorkflowError,
+)
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -20,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from temporalio.contrib.workflow_streams import WorkflowStream
 
     from activities.agents.activities import AgentActivities
+    from activities.agents.analyzer import GUIDE
     from models.agents import (
         Analysis,
         CollaborationInput,
@@ -33,6 +39,8 @@ with workflow.unsafe.imports_passed_through():
         Accepted,
         ConversationInput,
         ConversationState,
+        IntentAccepted,
+        IntentRequest,
         PendingTurn,
         SessionInfo,
         UserMessage,
@@ -46,6 +54,7 @@ with workflow.unsafe.imports_passed_through():
         MessageAccepted,
         StreamEvent,
         TurnCompleted,
+        TurnStatus,
     )
     from models.execution import (
         EXECUTION_EVENT_SIGNAL,
@@ -112,6 +121,23 @@ class Conversation:
         )
         return Accepted(turn_id=turn_id)
 
+    @workflow.update
+    async def run_intent(self, request: IntentRequest) -> IntentAccepted:
+        """Queue an intent as a turn of its own (REST with a session, or a retry)."""
+        turn_id = workflow.uuid4().hex
+        execution_id = workflow.uuid4().hex
+        self._state.queue.append(
+            PendingTurn(turn_id=turn_id, intent=request, execution_id=execution_id)
+        )
+        return IntentAccepted(turn_id=turn_id, execution_id=execution_id)
+
+    @run_intent.validator
+    def _known_retry(self, request: IntentRequest) -> None:
+        if request.retry_of is not None and request.retry_of not in self._state.executions:
+            raise ApplicationError(
+                f"execution {request.retry_of} is not in this session", type="unknown_execution"
+            )
+
     @workflow.signal(name=EXECUTION_EVENT_SIGNAL)
     def execution_event(self, signal: ExecutionEventSignal) -> None:
         """An execution of this session moved on: show it on the session's stream."""
@@ -132,29 +158,44 @@ class Conversation:
 
     async def _run_turn(self, turn: PendingTurn) -> None:
         self._state.turns += 1
+        if turn.intent is not None and turn.execution_id is not None:
+            await self._run_intent_turn(turn.turn_id, turn.intent, turn.execution_id)
+        elif turn.message is not None:
+            await self._run_message_turn(turn.turn_id, turn.message)
+
+    async def _run_intent_turn(
+        self, turn_id: str, request: IntentRequest, execution_id: str
+    ) -> None:
+        status = await self._carry_out(
+            turn_id, GUIDE, request.intent, execution_id=execution_id, retry_of=request.retry_of
+        )
+        self._publish(TurnCompleted(ts=workflow.now(), turn_id=turn_id, status=status))
+
+    async def _run_message_turn(self, turn_id: str, message: UserMessage) -> None:
         context = TurnContext(
-            text=turn.message.text, attached=turn.message.files, session_files=self._state.files
+            text=message.text, attached=message.files, session_files=self._state.files
         )
         try:
             analysis = await self._agent(
                 AgentActivities.analyze, context, "Guide Agent: analyze message"
             )
-            self._publish(_analysis_event(analysis, turn.turn_id, workflow.now()))
+            self._publish(_analysis_event(analysis, turn_id, workflow.now()))
             plan = await self._plan(analysis, context)
         except ActivityError:
-            workflow.logger.exception("agent analysis failed", extra={"turn_id": turn.turn_id})
-            self._say(turn.turn_id, _apology())
-            self._publish(TurnCompleted(ts=workflow.now(), turn_id=turn.turn_id, status="failed"))
+            workflow.logger.exception("agent analysis failed", extra={"turn_id": turn_id})
+            self._say(turn_id, _apology())
+            self._publish(TurnCompleted(ts=workflow.now(), turn_id=turn_id, status="failed"))
             return
-        self._say(turn.turn_id, plan)
+        self._say(turn_id, plan)
         if not plan.intents:
-            self._publish(
-                TurnCompleted(ts=workflow.now(), turn_id=turn.turn_id, status="needs_input")
-            )
+            self._publish(TurnCompleted(ts=workflow.now(), turn_id=turn_id, status="needs_input"))
             return
-        statuses = [await self._carry_out(turn.turn_id, plan.agent, i) for i in plan.intents]
-        status = "completed" if all(s == "completed" for s in statuses) else "failed"
-        self._publish(TurnCompleted(ts=workflow.now(), turn_id=turn.turn_id, status=status))
+        statuses: list[TurnStatus] = [
+            await self._carry_out(turn_id, plan.agent, i, execution_id=workflow.uuid4().hex)
+            for i in plan.intents
+        ]
+        status: TurnStatus = "completed" if all(s == "completed" for s in statuses) else "failed"
+        self._publish(TurnCompleted(ts=workflow.now(), turn_id=turn_id, status=status))
 
     async def _plan(self, analysis: Analysis, context: TurnContext) -> Recommendation:
         """Follow the guide's route to one recommendation."""
@@ -178,9 +219,17 @@ class Conversation:
             "Collaboration Router: merge the liaisons' views",
         )
 
-    async def _carry_out(self, turn_id: str, agent: str, intent: Intent) -> str:
+    async def _carry_out(
+        self,
+        turn_id: str,
+        agent: str,
+        intent: Intent,
+        *,
+        execution_id: str,
+        retry_of: str | None = None,
+    ) -> TurnStatus:
         """Hand one intent to the Runtime, then let the agent sum up what came of it."""
-        outcome = await self._execute(turn_id, intent)
+        outcome = await self._execute(turn_id, intent, execution_id, retry_of)
         try:
             summary = await self._agent(
                 AgentActivities.summarize,
@@ -196,14 +245,19 @@ class Conversation:
             self._say(turn_id, summary)
         except ActivityError:
             workflow.logger.exception("summary failed", extra={"turn_id": turn_id})
-        return outcome.status
+        return "completed" if outcome.status == "completed" else "failed"
 
-    async def _execute(self, turn_id: str, intent: Intent) -> ExecutionOutcome:
-        execution_id = workflow.uuid4().hex
+    async def _execute(
+        self, turn_id: str, intent: Intent, execution_id: str, retry_of: str | None
+    ) -> ExecutionOutcome:
         self._state.executions.append(execution_id)
         self._publish(
             IntentCreated(
-                ts=workflow.now(), turn_id=turn_id, execution_id=execution_id, intent=intent
+                ts=workflow.now(),
+                turn_id=turn_id,
+                execution_id=execution_id,
+                intent=intent,
+                retry_of=retry_of,
             )
         )
         request = ExecutionInput(
@@ -213,6 +267,7 @@ class Conversation:
             session_id=self._state.session_id,
             turn_id=turn_id,
             observer_workflow_id=workflow.info().workflow_id,
+            retry_of=retry_of,
         )
         try:
             return await workflow.execute_child_workflow(
@@ -233,18 +288,7 @@ class Conversation:
                 ),
             )
         except ChildWorkflowError as err:
-            workflow.logger.exception(
-                "execution workflow failed", extra={"execution_id": execution_id}
-            )
-            return ExecutionOutcome(
-                execution_id=execution_id,
-                status="failed",
-                intent=intent,
-                attempts=1,
-                error=ExecutionError(
-                    type="runtime_fault", message=str(err.cause or err), retryable=True
-                ),
-            )
+            return _outcome_of(err, execution_id, intent)
 
     async def _agent(
         self, method: Callable[[AgentActivities, Req], Awaitable[Res]], request: Req, summary: str
@@ -323,4 +367,22 @@ def _apology() -> Recommendation:
         agent="guide",
         text="Sorry, something went wrong while I was thinking about that. Please try again.",
         next_steps=["Send the message again"],
+    )
+
+
+def _outcome_of(err: ChildWorkflowError, execution_id: str, intent: Intent) -> ExecutionOutcome:
+    """A failed or cancelled execution's outcome, from how its workflow ended."""
+    cause = err.cause
+    if isinstance(cause, CancelledError):
+        return ExecutionOutcome(
+            execution_id=execution_id, status="cancelled", intent=intent, attempts=0
+        )
+    if isinstance(cause, ApplicationError) and cause.details:
+        return ExecutionOutcome.model_validate(cause.details[0])
+    return ExecutionOutcome(
+        execution_id=execution_id,
+        status="failed",
+        intent=intent,
+        attempts=0,
+        error=ExecutionError(type="runtime_fault", message=str(cause or err), retryable=True),
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
+from temporalio.exceptions import ActivityError, ApplicationError, CancelledError, TimeoutError
 
 with workflow.unsafe.imports_passed_through():
     from temporalio.contrib.workflow_streams import WorkflowStream
@@ -24,22 +24,26 @@ with workflow.unsafe.imports_passed_through():
         ExecutionError,
         ExecutionEvent,
         ExecutionFailed,
+        ExecutionProgress,
         ExecutionStarted,
     )
     from models.execution import (
         EXECUTION_EVENT_SIGNAL,
+        REALM_PROGRESS_SIGNAL,
         ExecutionEventSignal,
         ExecutionInput,
         ExecutionOutcome,
+        ExecutionView,
         OutcomeStatus,
+        RealmProgress,
         RealmTask,
         ValidatedIntent,
     )
-    from models.search import EXECUTION_STATUS
+    from models.search import INTENT_STATUS
 
 VALIDATE_TIMEOUT = timedelta(seconds=10)
 REALM_START_TO_CLOSE = timedelta(minutes=10)
-REALM_HEARTBEAT = timedelta(seconds=30)
+REALM_HEARTBEAT = timedelta(seconds=10)
 REALM_SCHEDULE_TO_CLOSE = timedelta(minutes=30)
 REALM_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -54,16 +58,29 @@ NO_RETRY = RetryPolicy(maximum_attempts=1)
 class IntentExecution:
     """Validates an intent against the registry, then runs its realm step.
 
+    Query `view`: the execution as the API shows it.
     Stream (workflow_streams): the execution's own events, for
     `/api/execution/{id}/stream`. Signals out: `EXECUTION_EVENT_SIGNAL` to the observer.
-    Returns an `ExecutionOutcome`; a failed intent is a result, not a workflow failure.
+    Returns an `ExecutionOutcome` when the intent completed; fails (outcome in the error's
+    details) when it failed, and ends cancelled when it was cancelled.
     """
 
     @workflow.init
     def __init__(self, request: ExecutionInput) -> None:
         self._request = request
+        self._emitting = asyncio.Lock()
         self._stream = WorkflowStream()
         self._events = self._stream.topic(EVENTS_TOPIC)
+        self._view = ExecutionView(
+            execution_id=request.execution_id,
+            user_id=request.user_id,
+            session_id=request.session_id,
+            turn_id=request.turn_id,
+            intent=request.intent,
+            status="validating",
+            attempts=0,
+            retry_of=request.retry_of,
+        )
 
     @workflow.run
     async def run(self, request: ExecutionInput) -> ExecutionOutcome:
@@ -76,14 +93,59 @@ class IntentExecution:
                 summary=f"Runtime: validate {request.intent.name}",
             )
         except ActivityError as err:
-            return await self._failed(_error_of(err), attempts=0)
+            return await self._close(await self._failed(_error_of(err), attempts=0))
         try:
-            return await self._execute(validated)
+            outcome = await self._execute(validated)
         except asyncio.CancelledError:
-            return await self._cancelled()
+            outcome = await self._cancelled()
+        return await self._close(outcome)
+
+    async def _close(self, outcome: ExecutionOutcome) -> ExecutionOutcome:
+        """End the workflow as the intent ended, so the Temporal UI shows it as it is.
+
+        A failed intent fails the workflow (the outcome rides in the error's details)
+        and a cancelled one cancels it; only a completed intent returns normally.
+        """
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        if outcome.status == "cancelled":
+            raise asyncio.CancelledError("the execution was cancelled")
+        if outcome.error is not None:
+            raise ApplicationError(
+                outcome.error.message, outcome, type=outcome.error.type, non_retryable=True
+            )
+        return outcome
+
+    @workflow.signal(name=REALM_PROGRESS_SIGNAL)
+    async def realm_progress(self, progress: RealmProgress) -> None:
+        """The realm activity began a retry, or reports how far it got."""
+        execution_id = self._request.execution_id
+        if progress.message is None:
+            if progress.attempt > self._view.attempts:
+                self._view.attempts = progress.attempt
+                await self._emit(
+                    ExecutionStarted(
+                        ts=workflow.now(), execution_id=execution_id, attempt=progress.attempt
+                    )
+                )
+            return
+        await self._emit(
+            ExecutionProgress(
+                ts=workflow.now(),
+                execution_id=execution_id,
+                message=progress.message,
+                percent=progress.percent,
+            )
+        )
+
+    @workflow.query
+    def view(self) -> ExecutionView:
+        """Status, attempts and result or error, as they are now."""
+        return self._view
 
     async def _execute(self, validated: ValidatedIntent) -> ExecutionOutcome:
         request = self._request
+        self._view.status = "running"
+        self._view.attempts = 1
         await self._emit(
             ExecutionStarted(ts=workflow.now(), execution_id=request.execution_id, attempt=1)
         )
@@ -97,18 +159,19 @@ class IntentExecution:
                 schedule_to_close_timeout=REALM_SCHEDULE_TO_CLOSE,
                 heartbeat_timeout=REALM_HEARTBEAT,
                 retry_policy=REALM_RETRY,
+                cancellation_type=workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
                 summary=f"{validated.realm.value.capitalize()} realm: {validated.name}",
             )
         except ActivityError as err:
-            if isinstance(err.cause, asyncio.CancelledError):
-                raise
+            if isinstance(err.cause, CancelledError):
+                return await self._cancelled()
             return await self._failed(_error_of(err), attempts=_attempts_of(err))
         await self._emit(
             ExecutionCompleted(
                 ts=workflow.now(), execution_id=request.execution_id, result=realm.result
             )
         )
-        return self._outcome("completed", attempts=1, result=realm.result)
+        return self._outcome("completed", attempts=realm.attempt, result=realm.result)
 
     async def _failed(self, error: ExecutionError, attempts: int) -> ExecutionOutcome:
         await self._emit(
@@ -125,7 +188,7 @@ class IntentExecution:
         await self._emit(
             ExecutionCancelled(ts=workflow.now(), execution_id=self._request.execution_id)
         )
-        return self._outcome("cancelled", attempts=1)
+        return self._outcome("cancelled", attempts=self._view.attempts)
 
     def _outcome(
         self,
@@ -135,7 +198,11 @@ class IntentExecution:
         result: dict[str, Any] | None = None,
         error: ExecutionError | None = None,
     ) -> ExecutionOutcome:
-        workflow.upsert_search_attributes([EXECUTION_STATUS.value_set(status)])
+        workflow.upsert_search_attributes([INTENT_STATUS.value_set(status)])
+        self._view.status = status
+        self._view.attempts = attempts
+        self._view.result = result
+        self._view.error = error
         return ExecutionOutcome(
             execution_id=self._request.execution_id,
             status=status,
@@ -148,12 +215,13 @@ class IntentExecution:
     async def _emit(self, event: ExecutionEvent) -> None:
         """Publish to this execution's stream and, in order, to the observing session."""
         event.turn_id = self._request.turn_id
-        self._events.publish(event)
-        observer = self._request.observer_workflow_id
-        if observer:
-            await workflow.get_external_workflow_handle(observer).signal(
-                EXECUTION_EVENT_SIGNAL, ExecutionEventSignal(event=event)
-            )
+        async with self._emitting:
+            self._events.publish(event)
+            observer = self._request.observer_workflow_id
+            if observer:
+                await workflow.get_external_workflow_handle(observer).signal(
+                    EXECUTION_EVENT_SIGNAL, ExecutionEventSignal(event=event)
+                )
 
 
 def _error_of(err: ActivityError) -> ExecutionError:

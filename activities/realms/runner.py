@@ -1,15 +1,33 @@
 """The Runtime's activities: validate an intent, then run it in its realm."""
 
+import asyncio
+import threading
+import time
 from typing import Any
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.realms.context import RealmContext
-from activities.registry import IntentRegistry, InvalidParams, UnknownIntent
-from models.execution import RealmResult, RealmTask, ValidatedIntent
+from activities.registry import IntentRegistry, IntentSpec, InvalidParams, UnknownIntent
+from models.execution import (
+    REALM_PROGRESS_SIGNAL,
+    RealmProgress,
+    RealmResult,
+    RealmTask,
+    ValidatedIntent,
+)
 from models.intents import Intent
 from storage.files import FileStore, UnknownFile
+
+TICK = 0.5
+"""Seconds between heartbeats while a handler runs (the worker throttles what it sends)."""
+PROGRESS_EVERY = 1.0
+"""At most one progress event a second reaches the stream (each one is history)."""
+
+
+class Cancelled(Exception):
+    """Raised inside a handler's thread, at its next progress report, after a cancel."""
 
 
 class RealmActivities:
@@ -27,52 +45,106 @@ class RealmActivities:
         except UnknownIntent as err:
             raise ApplicationError(str(err), type="unknown_intent", non_retryable=True) from err
         except InvalidParams as err:
+            fields = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors)
             raise ApplicationError(
-                f"invalid params for {err.name}: "
-                + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors),
+                f"invalid params for {err.name}: {fields}",
                 err.errors,
                 type="invalid_params",
                 non_retryable=True,
             ) from err
 
     @activity.defn(name="runtime.execute")
-    def execute(self, task: RealmTask) -> RealmResult:
-        """Run the intent's handler; failures carry the attempt they happened on.
+    async def execute(self, task: RealmTask) -> RealmResult:
+        """Run the intent's handler in a thread, heartbeating and relaying its progress.
 
-        A sync activity on the worker's thread pool: realm work is CPU and file bound,
-        and a sync activity can heartbeat and be cancelled from its own thread.
+        Realm work is CPU and file bound, so it runs off the event loop; this coroutine
+        heartbeats meanwhile, so a cancel reaches the handler at its next report and a
+        lost worker is noticed within the heartbeat timeout.
         """
+        info = activity.info()
+        relay = _Relay(info.attempt)
+        if info.attempt > 1:
+            await relay.signal(RealmProgress(attempt=info.attempt))
         spec = self._registry.spec(task.intent.name)
         context = RealmContext(
             user_id=task.user_id,
             execution_id=task.execution_id,
             store=self._store,
-            report=_heartbeat,
+            report=relay.report,
         )
-        attempt = activity.info().attempt
+        work = asyncio.ensure_future(asyncio.to_thread(_run, spec, context, task, info.attempt))
         try:
-            result = spec.handler(context, spec.params.model_validate(task.intent.params))
-        except ApplicationError as err:
-            raise ApplicationError(
-                err.message,
-                {"attempt": attempt},
-                type=err.type,
-                non_retryable=err.non_retryable,
-            ) from err
-        except UnknownFile as err:
-            raise ApplicationError(
-                f"file {err} is not one of yours",
-                {"attempt": attempt},
-                type="unknown_file",
-                non_retryable=True,
-            ) from err
-        except Exception as err:
-            raise ApplicationError(
-                f"{type(err).__name__}: {err}", {"attempt": attempt}, type="realm_fault"
-            ) from err
-        return RealmResult(result=result.model_dump(mode="json"))
+            while not work.done():
+                await asyncio.wait({work}, timeout=TICK)
+                activity.heartbeat()
+                await relay.flush()
+        except asyncio.CancelledError:
+            relay.cancel()
+            await asyncio.wait({work})
+            raise
+        return RealmResult(result=work.result(), attempt=info.attempt)
 
 
-def _heartbeat(message: str, percent: float | None) -> None:
-    details: dict[str, Any] = {"message": message, "percent": percent}
-    activity.heartbeat(details)
+class _Relay:
+    """Carries progress from the handler's thread to the workflow, throttled."""
+
+    def __init__(self, attempt: int) -> None:
+        self._attempt = attempt
+        self._loop = asyncio.get_running_loop()
+        self._latest: RealmProgress | None = None
+        self._sent_at = 0.0
+        self._cancelled = threading.Event()
+        self._lock = threading.Lock()
+
+    def report(self, message: str, percent: float | None) -> None:
+        """Called from the handler's thread."""
+        if self._cancelled.is_set():
+            raise Cancelled("the execution was cancelled")
+        with self._lock:
+            self._latest = RealmProgress(attempt=self._attempt, message=message, percent=percent)
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    async def flush(self) -> None:
+        """Send the newest report, at most once per `PROGRESS_EVERY`."""
+        if time.monotonic() - self._sent_at < PROGRESS_EVERY:
+            return
+        with self._lock:
+            latest, self._latest = self._latest, None
+        if latest is not None:
+            self._sent_at = time.monotonic()
+            await self.signal(latest)
+
+    async def signal(self, progress: RealmProgress) -> None:
+        info = activity.info()
+        handle = activity.client().get_workflow_handle(info.workflow_id or "")
+        await handle.signal(REALM_PROGRESS_SIGNAL, progress)
+
+
+def _run(spec: IntentSpec, context: RealmContext, task: RealmTask, attempt: int) -> dict[str, Any]:
+    """The handler, with its failures classified for the workflow (attempt included)."""
+    try:
+        result = spec.handler(context, spec.params.model_validate(task.intent.params))
+    except ApplicationError as err:
+        raise ApplicationError(
+            err.message, {"attempt": attempt}, type=err.type, non_retryable=err.non_retryable
+        ) from err
+    except UnknownFile as err:
+        raise ApplicationError(
+            f"file {err} is not one of yours",
+            {"attempt": attempt},
+            type="unknown_file",
+            non_retryable=True,
+        ) from err
+    except Cancelled:
+        raise
+    except OSError as err:
+        raise ApplicationError(
+            f"could not read or write a file: {err}", {"attempt": attempt}, type="io_error"
+        ) from err
+    except Exception as err:
+        raise ApplicationError(
+            f"{type(err).__name__}: {err}", {"attempt": attempt}, type="realm_fault"
+        ) from err
+    return result.model_dump(mode="json")

@@ -16,6 +16,7 @@ from temporalio.client import WorkflowUpdateFailedError
 
 from api.auth import caller_of
 from api.conversations import Conversations
+from api.executions import ExecutionConflict, Executions, UnknownExecution, UnknownSession
 from api.frames import (
     PROTOCOL_VERSION,
     ClientFrame,
@@ -50,6 +51,7 @@ async def agent_socket(websocket: WebSocket) -> None:
         websocket,
         settings=state.settings,
         conversations=state.conversations,
+        executions=state.executions,
         hub=state.hub,
         store=state.store,
         user_id=caller_of(websocket),
@@ -74,6 +76,7 @@ class AgentSocket:
         *,
         settings: Settings,
         conversations: Conversations,
+        executions: Executions,
         hub: StreamHub,
         store: FileStore,
         user_id: str,
@@ -81,6 +84,7 @@ class AgentSocket:
         self._ws = websocket
         self._settings = settings
         self._conversations = conversations
+        self._executions = executions
         self._hub = hub
         self._store = store
         self._user_id = user_id
@@ -186,11 +190,24 @@ class AgentSocket:
         elif isinstance(frame, UserMessageFrame):
             await self._message(frame)
         elif isinstance(frame, ExecutionRetryFrame | ExecutionCancelFrame):
-            raise FrameError(
-                "unknown_execution", f"execution {frame.execution_id} is not in this session"
-            )
+            await self._control(frame)
         elif isinstance(frame, IntentApproveFrame | IntentRejectFrame):
             raise FrameError("invalid_frame", f"turn {frame.turn_id} is not waiting for approval")
+
+    async def _control(self, frame: ExecutionRetryFrame | ExecutionCancelFrame) -> None:
+        """Retry or cancel an execution of this session; the stream shows what follows."""
+        execution_id = frame.execution_id
+        try:
+            if isinstance(frame, ExecutionRetryFrame):
+                await self._executions.retry(execution_id, self._user_id, self._session_id)
+            else:
+                await self._executions.cancel(execution_id, self._user_id, self._session_id)
+        except (UnknownExecution, UnknownSession) as err:
+            raise FrameError(
+                "unknown_execution", f"execution {execution_id} is not in this session"
+            ) from err
+        except ExecutionConflict as err:
+            raise FrameError("conflict", str(err)) from err
 
     async def _message(self, frame: UserMessageFrame) -> None:
         """Submit in the order frames arrive; the stream carries the answer."""

@@ -1,0 +1,97 @@
+"""A test-only realm whose faults the tests control through files.
+
+Loaded by the test stack through `SYMPHAINY_INTENT_MODULES`; the production registry
+never contains it.
+"""
+
+import os
+import time
+from pathlib import Path
+
+from pydantic import BaseModel
+from temporalio.exceptions import ApplicationError
+
+from activities.realms.context import RealmContext
+from activities.registry import IntentSpec
+from models.intents import Realm
+
+
+class FlakyParams(BaseModel):
+    control: str
+    """A file holding how many more attempts should fail."""
+    permanent: bool = False
+    """Fail as bad input (no automatic retry) instead of as a transient fault."""
+
+
+class SlowParams(BaseModel):
+    seconds: float
+    output: str
+    """Where the finished work lands (written atomically, so a cancel leaves nothing)."""
+
+
+class BrokenParams(BaseModel):
+    reason: str = "the input is bad"
+
+
+class EffectParams(BaseModel):
+    ledger: str
+    """A folder where each execution leaves exactly one effect file, keyed on its id."""
+    seconds: float = 0.0
+
+
+class Done(BaseModel):
+    attempt_failures_left: int = 0
+    output: str | None = None
+    effects: int = 0
+
+
+def flaky(ctx: RealmContext, params: FlakyParams) -> Done:
+    """Fails with a transient I/O error while the control file counts above zero."""
+    control = Path(params.control)
+    left = int(control.read_text())
+    if left > 0:
+        control.write_text(str(left - 1))
+        if params.permanent:
+            raise ApplicationError("the input was refused", type="bad_input", non_retryable=True)
+        raise OSError(f"transient fault injected ({left} left)")
+    return Done()
+
+
+def slow(ctx: RealmContext, params: SlowParams) -> Done:
+    """Works for a while, reporting progress; only a finished run leaves its output."""
+    started = time.monotonic()
+    while (elapsed := time.monotonic() - started) < params.seconds:
+        ctx.progress("working", round(100 * elapsed / params.seconds, 1))
+        time.sleep(0.05)
+    tmp = Path(params.output + ".tmp")
+    tmp.write_text("done")
+    os.replace(tmp, params.output)
+    return Done(output=params.output)
+
+
+def broken(ctx: RealmContext, params: BrokenParams) -> Done:
+    raise ApplicationError(params.reason, type="bad_input", non_retryable=True)
+
+
+def effect(ctx: RealmContext, params: EffectParams) -> Done:
+    """An effect keyed on the execution id: a re-run after a crash does not repeat it."""
+    ledger = Path(params.ledger)
+    target = ledger / ctx.execution_id
+    (ledger / f".running-{os.getpid()}").touch()
+    deadline = time.monotonic() + params.seconds
+    while time.monotonic() < deadline:
+        ctx.progress("working", None)
+        time.sleep(0.05)
+    if not target.exists():
+        tmp = ledger / f".{ctx.execution_id}.{os.getpid()}"
+        tmp.write_text(str(os.getpid()))
+        os.replace(tmp, target)
+    return Done(effects=len([p for p in ledger.iterdir() if not p.name.startswith(".")]))
+
+
+INTENTS = [
+    IntentSpec("test_flaky", Realm.CONTENT, FlakyParams, flaky, "fails while told to"),
+    IntentSpec("test_slow", Realm.INSIGHTS, SlowParams, slow, "takes its time"),
+    IntentSpec("test_broken", Realm.JOURNEY, BrokenParams, broken, "always bad input"),
+    IntentSpec("test_effect", Realm.CONTENT, EffectParams, effect, "one effect per execution"),
+]
