@@ -25,9 +25,7 @@ class Conversations:
 
     async def info(self, session_id: str) -> SessionInfo | None:
         """The session, or None when it has no workflow yet (no message was ever sent)."""
-        handle = self._client.get_workflow_handle_for(
-            Conversation.run, session_workflow_id(session_id)
-        )
+        handle = self._client.get_workflow_handle(session_workflow_id(session_id))
         try:
             return await handle.query(Conversation.info)
         except RPCError as err:
@@ -60,7 +58,5 @@ class Conversations:
 
     async def run_intent(self, session_id: str, request: IntentRequest) -> IntentAccepted:
         """Queue an intent as a turn of an existing session."""
-        handle = self._client.get_workflow_handle_for(
-            Conversation.run, session_workflow_id(session_id)
-        )
+        handle = self._client.get_workflow_handle(session_workflow_id(session_id))
         return await handle.execute_update(Conversation.run_intent, request)

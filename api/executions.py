@@ -51,9 +51,7 @@ class Executions:
 
     async def view(self, execution_id: str, user_id: str) -> ExecutionView:
         """The caller's execution as it is now."""
-        handle = self._client.get_workflow_handle_for(
-            IntentExecution.run, execution_workflow_id(execution_id)
-        )
+        handle = self._client.get_workflow_handle(execution_workflow_id(execution_id))
         try:
             view = await handle.query(IntentExecution.view)
         except RPCError as err:

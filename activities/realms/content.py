@@ -1,10 +1,21 @@
 """Content realm: files in. Owns ingest_file, describe_file, list_files."""
 
+import json
+import os
+import re
+from typing import Any
+
+import pandas as pd
 from pydantic import BaseModel, Field
 
 from activities.realms.context import RealmContext
+from activities.realms.tables import detect_kind, open_file, read_table, read_text
 from activities.registry import IntentSpec
 from models.intents import Realm
+
+SAMPLE_ROWS = 5
+MAX_COLUMNS = 200
+MAX_CELL = 80
 
 
 class IngestFileParams(BaseModel):
@@ -17,3 +28,152 @@ class DescribeFileParams(BaseModel):
 
 class ListFilesParams(BaseModel):
     file_ids: list[str] = Field(default_factory=list)
+
+
+class Column(BaseModel):
+    name: str
+    type: str
+
+
+class FileSummary(BaseModel):
+    """What a file holds, compactly: schema, counts and a few sample rows."""
+
+    file_id: str
+    name: str
+    kind: str
+    size: int
+    row_count: int | None = None
+    column_count: int | None = None
+    columns: list[Column] = Field(default_factory=list)
+    columns_truncated: bool = False
+    sample_rows: list[dict[str, Any]] = Field(default_factory=list)
+    line_count: int | None = None
+    word_count: int | None = None
+    headings: list[str] = Field(default_factory=list)
+    summary: str
+
+
+class FileList(BaseModel):
+    files: list[FileSummary]
+    summary: str
+
+
+def infer_type(series: pd.Series) -> str:
+    """integer, number, boolean, datetime, text or empty: what a person would call it."""
+    values = series.dropna()
+    if values.empty:
+        return "empty"
+    if pd.api.types.is_bool_dtype(values):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(values):
+        return "integer"
+    if pd.api.types.is_numeric_dtype(values):
+        return "number"
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "datetime"
+    if _looks_like_dates(values):
+        return "datetime"
+    return "text"
+
+
+def _looks_like_dates(values: pd.Series) -> bool:
+    sample = values.astype(str).head(50)
+    if not sample.str.match(r"^\d{4}-\d{2}-\d{2}").all():
+        return False
+    return bool(pd.to_datetime(sample, errors="coerce").notna().all())
+
+
+def summarize(ctx: RealmContext, file_id: str) -> FileSummary:
+    """Parse a file and describe it; no side effects."""
+    ref, path = open_file(ctx, file_id)
+    kind = detect_kind(ref, path)
+    if kind == "text":
+        return _text_summary(ctx, file_id, kind)
+    table = read_table(ctx, file_id)
+    frame = table.frame
+    columns = [Column(name=c, type=infer_type(frame[c])) for c in frame.columns[:MAX_COLUMNS]]
+    rows = len(frame)
+    return FileSummary(
+        file_id=ref.file_id,
+        name=ref.name,
+        kind=table.kind,
+        size=ref.size,
+        row_count=rows,
+        column_count=len(frame.columns),
+        columns=columns,
+        columns_truncated=len(frame.columns) > MAX_COLUMNS,
+        sample_rows=_samples(frame),
+        summary=f"{ref.name} is {table.kind.upper()} with {rows} rows and "
+        f"{len(frame.columns)} columns ({', '.join(c.name for c in columns[:6])}"
+        f"{', …' if len(columns) > 6 else ''}).",
+    )
+
+
+def _text_summary(ctx: RealmContext, file_id: str, kind: str) -> FileSummary:
+    ref, text = read_text(ctx, file_id)
+    lines = text.splitlines()
+    headings = [line.lstrip("#").strip() for line in lines if re.match(r"^#{1,6}\s", line)]
+    words = len(text.split())
+    return FileSummary(
+        file_id=ref.file_id,
+        name=ref.name,
+        kind=kind,
+        size=ref.size,
+        line_count=len(lines),
+        word_count=words,
+        headings=headings[:50],
+        summary=f"{ref.name} is text with {len(lines)} lines, {words} words"
+        f" and {len(headings)} headings.",
+    )
+
+
+def _samples(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    head = frame.iloc[:SAMPLE_ROWS, :MAX_COLUMNS]
+    records: list[dict[str, Any]] = json.loads(head.to_json(orient="records", date_format="iso"))
+    return [{k: _clip(v) for k, v in row.items()} for row in records]
+
+
+def _clip(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_CELL:
+        return value[: MAX_CELL - 1] + "…"
+    return value
+
+
+def ingest_file(ctx: RealmContext, params: IngestFileParams) -> FileSummary:
+    """Parse and record a file's summary next to its bytes.
+
+    The record is keyed on the file's sha256 and written atomically, so a re-run after
+    a worker crash rewrites the same record instead of adding a second one.
+    """
+    ctx.progress("parsing", 10.0)
+    summary = summarize(ctx, params.file_id)
+    ref, path = open_file(ctx, params.file_id)
+    record = path.with_name(f"{ref.sha256}.summary.json")
+    tmp = record.with_name(f".{record.name}.{ctx.execution_id}")
+    tmp.write_text(summary.model_dump_json())
+    os.replace(tmp, record)
+    ctx.progress("recorded", 100.0)
+    return summary
+
+
+def describe_file(ctx: RealmContext, params: DescribeFileParams) -> FileSummary:
+    """The same summary as ingest, without recording anything."""
+    return summarize(ctx, params.file_id)
+
+
+def list_files(ctx: RealmContext, params: ListFilesParams) -> FileList:
+    """Name, type and shape of each given file."""
+    files = [summarize(ctx, file_id) for file_id in params.file_ids]
+    names = ", ".join(f.name for f in files) or "no files"
+    return FileList(files=files, summary=f"{len(files)} files: {names}.")
+
+
+INTENTS = [
+    IntentSpec(
+        "ingest_file", Realm.CONTENT, IngestFileParams, ingest_file, "parse and record a file"
+    ),
+    IntentSpec(
+        "describe_file", Realm.CONTENT, DescribeFileParams, describe_file, "describe a file"
+    ),
+    IntentSpec("list_files", Realm.CONTENT, ListFilesParams, list_files, "list files"),
+]
