@@ -10,60 +10,17 @@ import asyncio
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 
-from temporalio import workflow
-from temporalio.client import Client
-from temporalio.worker import Worker
-
 import launcher
+from bench.floor import update_round_trips_ms
 from tests.client import Api, Conn
 
 SALES = b"region,amount\nnorth,10\nsouth,20\nnorth,\neast,40\n"
 SOP = (
     b"# Refunds\n\n1. The customer asks.\n2. If the amount is over 100 then the manager approves.\n"
 )
-
-
-@workflow.defn
-class Floor:
-    """The raw Temporal floor: an Update that does nothing."""
-
-    def __init__(self) -> None:
-        self._done = False
-
-    @workflow.run
-    async def run(self) -> None:
-        await workflow.wait_condition(lambda: self._done)
-
-    @workflow.update
-    async def ping(self) -> int:
-        return 1
-
-    @workflow.signal
-    def stop(self) -> None:
-        self._done = True
-
-
-async def floor_ms(address: str, rounds: int) -> list[float]:
-    """No-op Update round trips on a minimal workflow, same server, same run."""
-    client = await Client.connect(address)
-    queue = f"floor-{uuid.uuid4().hex}"
-    async with Worker(client, task_queue=queue, workflows=[Floor]):
-        handle = await client.start_workflow(
-            Floor.run, id=queue, task_queue=queue, run_timeout=timedelta(minutes=10)
-        )
-        await handle.execute_update(Floor.ping)
-        samples = []
-        for _ in range(rounds):
-            started = time.perf_counter()
-            await handle.execute_update(Floor.ping)
-            samples.append((time.perf_counter() - started) * 1000)
-        await handle.signal(Floor.stop)
-    return samples
 
 
 def timed_turn(conn: Conn, text: str, file_ids: list[str] | None) -> tuple[float, float]:
@@ -106,7 +63,7 @@ def main() -> None:
         launcher.running(Path(tmp), log_dir=Path(tmp)) as stack,
     ):
         api = Api(stack.api_url())
-        floor = asyncio.run(floor_ms(stack.temporal_address, rounds * 5))
+        floor = asyncio.run(update_round_trips_ms(stack.temporal_address, rounds * 5))
         floor_p50 = statistics.median(floor)
         print(
             f"raw floor (no-op Update round trip): p50 {floor_p50:.1f} ms, "

@@ -49,7 +49,11 @@ with workflow.unsafe.imports_passed_through():
         EVENTS_TOPIC,
         AgentAnalysis,
         AgentMessage,
+        ExecutionCancelled,
+        ExecutionCompleted,
         ExecutionError,
+        ExecutionFailed,
+        ExecutionStarted,
         IntentCreated,
         MessageAccepted,
         StreamEvent,
@@ -269,26 +273,32 @@ class Conversation:
             observer_workflow_id=workflow.info().workflow_id,
             retry_of=retry_of,
         )
-        try:
-            return await workflow.execute_child_workflow(
-                IntentExecution.run,
-                request,
-                id=execution_workflow_id(execution_id),
-                parent_close_policy=ParentClosePolicy.ABANDON,
-                static_summary=f"{intent.name} for session {self._state.session_id}",
-                search_attributes=TypedSearchAttributes(
-                    [
-                        SearchAttributePair(SESSION_ID, self._state.session_id),
-                        SearchAttributePair(USER_ID, self._state.user_id),
-                        SearchAttributePair(INTENT, intent.name),
-                        SearchAttributePair(
-                            REALM, intent.realm.value if intent.realm else "unknown"
-                        ),
-                    ]
-                ),
+        child = await workflow.start_child_workflow(
+            IntentExecution.run,
+            request,
+            id=execution_workflow_id(execution_id),
+            parent_close_policy=ParentClosePolicy.ABANDON,
+            static_summary=f"{intent.name} for session {self._state.session_id}",
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(SESSION_ID, self._state.session_id),
+                    SearchAttributePair(USER_ID, self._state.user_id),
+                    SearchAttributePair(INTENT, intent.name),
+                    SearchAttributePair(REALM, intent.realm.value if intent.realm else "unknown"),
+                ]
+            ),
+        )
+        self._publish(
+            ExecutionStarted(
+                ts=workflow.now(), turn_id=turn_id, execution_id=execution_id, attempt=1
             )
+        )
+        try:
+            outcome = await child
         except ChildWorkflowError as err:
-            return _outcome_of(err, execution_id, intent)
+            outcome = _outcome_of(err, execution_id, intent)
+        self._publish(_outcome_event(outcome, turn_id, workflow.now()))
+        return outcome
 
     async def _agent(
         self, method: Callable[[AgentActivities, Req], Awaitable[Res]], request: Req, summary: str
@@ -385,4 +395,22 @@ def _outcome_of(err: ChildWorkflowError, execution_id: str, intent: Intent) -> E
         intent=intent,
         attempts=0,
         error=ExecutionError(type="runtime_fault", message=str(cause or err), retryable=True),
+    )
+
+
+def _outcome_event(outcome: ExecutionOutcome, turn_id: str, now: datetime) -> StreamEvent:
+    """The session's terminal event of an execution, from the child's outcome."""
+    if outcome.status == "completed":
+        return ExecutionCompleted(
+            ts=now, turn_id=turn_id, execution_id=outcome.execution_id, result=outcome.result or {}
+        )
+    if outcome.status == "cancelled":
+        return ExecutionCancelled(ts=now, turn_id=turn_id, execution_id=outcome.execution_id)
+    return ExecutionFailed(
+        ts=now,
+        turn_id=turn_id,
+        execution_id=outcome.execution_id,
+        error=outcome.error
+        or ExecutionError(type="runtime_fault", message="the execution failed", retryable=True),
+        attempts=outcome.attempts,
     )

@@ -69,6 +69,8 @@ class IntentExecution:
     def __init__(self, request: ExecutionInput) -> None:
         self._request = request
         self._emitting = asyncio.Lock()
+        info = workflow.info()
+        self._rerun = info.run_id != info.first_execution_run_id
         self._stream = WorkflowStream()
         self._events = self._stream.topic(EVENTS_TOPIC)
         self._view = ExecutionView(
@@ -147,7 +149,8 @@ class IntentExecution:
         self._view.status = "running"
         self._view.attempts = 1
         await self._emit(
-            ExecutionStarted(ts=workflow.now(), execution_id=request.execution_id, attempt=1)
+            ExecutionStarted(ts=workflow.now(), execution_id=request.execution_id, attempt=1),
+            lifecycle=True,
         )
         try:
             realm = await workflow.execute_activity_method(
@@ -169,7 +172,8 @@ class IntentExecution:
         await self._emit(
             ExecutionCompleted(
                 ts=workflow.now(), execution_id=request.execution_id, result=realm.result
-            )
+            ),
+            lifecycle=True,
         )
         return self._outcome("completed", attempts=realm.attempt, result=realm.result)
 
@@ -180,13 +184,15 @@ class IntentExecution:
                 execution_id=self._request.execution_id,
                 error=error,
                 attempts=attempts,
-            )
+            ),
+            lifecycle=True,
         )
         return self._outcome("failed", attempts=attempts, error=error)
 
     async def _cancelled(self) -> ExecutionOutcome:
         await self._emit(
-            ExecutionCancelled(ts=workflow.now(), execution_id=self._request.execution_id)
+            ExecutionCancelled(ts=workflow.now(), execution_id=self._request.execution_id),
+            lifecycle=True,
         )
         return self._outcome("cancelled", attempts=self._view.attempts)
 
@@ -212,13 +218,19 @@ class IntentExecution:
             error=error,
         )
 
-    async def _emit(self, event: ExecutionEvent) -> None:
-        """Publish to this execution's stream and, in order, to the observing session."""
+    async def _emit(self, event: ExecutionEvent, *, lifecycle: bool = False) -> None:
+        """Publish to this execution's stream and, in order, to the observing session.
+
+        A parent session learns the lifecycle (started, the outcome) from the child
+        workflow itself, so only progress and retries travel by signal, each a history
+        round trip saved on the hot path. A run that is not the first (a reset from the
+        Temporal UI or CLI) has no parent waiting for it, so it forwards everything.
+        """
         event.turn_id = self._request.turn_id
         async with self._emitting:
             self._events.publish(event)
             observer = self._request.observer_workflow_id
-            if observer:
+            if observer and (not lifecycle or self._rerun):
                 await workflow.get_external_workflow_handle(observer).signal(
                     EXECUTION_EVENT_SIGNAL, ExecutionEventSignal(event=event)
                 )

@@ -92,7 +92,7 @@ class _Relay:
         self._attempt = attempt
         self._loop = asyncio.get_running_loop()
         self._latest: RealmProgress | None = None
-        self._sent_at = 0.0
+        self._sent_at = time.monotonic()
         self._cancelled = threading.Event()
         self._lock = threading.Lock()
 
@@ -107,7 +107,7 @@ class _Relay:
         self._cancelled.set()
 
     async def flush(self) -> None:
-        """Send the newest report, at most once per `PROGRESS_EVERY`."""
+        """Send the newest report, at most once per `PROGRESS_EVERY` (none for short work)."""
         if time.monotonic() - self._sent_at < PROGRESS_EVERY:
             return
         with self._lock:

@@ -1,0 +1,47 @@
+"""The raw Temporal floor: a minimal workflow with no project code, for baselines."""
+
+import time
+import uuid
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+
+@workflow.defn
+class Floor:
+    """An Update that does nothing: the cheapest round trip Temporal offers."""
+
+    def __init__(self) -> None:
+        self._done = False
+
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.wait_condition(lambda: self._done)
+
+    @workflow.update
+    async def ping(self) -> int:
+        return 1
+
+    @workflow.signal
+    def stop(self) -> None:
+        self._done = True
+
+
+async def update_round_trips_ms(address: str, rounds: int) -> list[float]:
+    """No-op Update round trips on a minimal workflow, same server, same run."""
+    client = await Client.connect(address)
+    queue = f"floor-{uuid.uuid4().hex}"
+    async with Worker(client, task_queue=queue, workflows=[Floor]):
+        handle = await client.start_workflow(
+            Floor.run, id=queue, task_queue=queue, run_timeout=timedelta(minutes=10)
+        )
+        await handle.execute_update(Floor.ping)
+        samples = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            await handle.execute_update(Floor.ping)
+            samples.append((time.perf_counter() - started) * 1000)
+        await handle.signal(Floor.stop)
+    return samples
