@@ -5,8 +5,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
@@ -26,6 +28,9 @@ from api.routes import (
 )
 from settings import Settings
 from storage.files import LocalFileStore
+
+WEB = Path(__file__).resolve().parent.parent / "web"
+"""The console page: static files, no build step."""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -61,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Symphainy agent platform", version="0.1.0", lifespan=lifespan)
     for module in (agent_socket, execution_stream, executions, files, health, intents, sessions):
         app.include_router(module.router)
+    app.mount("/", StaticFiles(directory=WEB, html=True), name="console")
     return app
 
 
