@@ -7,6 +7,7 @@ means adding an `IntentSpec` to one realm module's `INTENTS`.
 import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -33,7 +34,11 @@ class InvalidParams(ValueError):
 
 @dataclass(frozen=True)
 class IntentSpec:
-    """One intent the Runtime can execute."""
+    """One intent the Runtime can execute, with the time its work may take.
+
+    `start_to_close` bounds one attempt, `schedule_to_close` all attempts together;
+    past either the user sees `execution.failed` with `type: timeout`.
+    """
 
     name: str
     realm: Realm
@@ -41,6 +46,8 @@ class IntentSpec:
     handler: Handler
     description: str
     needs_approval: bool = False
+    start_to_close: timedelta = timedelta(minutes=10)
+    schedule_to_close: timedelta = timedelta(minutes=30)
 
 
 class IntentRegistry:
@@ -76,7 +83,13 @@ class IntentRegistry:
             params = spec.params.model_validate(intent.params)
         except ValidationError as err:
             raise InvalidParams(intent.name, _plain_errors(err)) from err
-        return ValidatedIntent(name=spec.name, realm=spec.realm, params=params.model_dump())
+        return ValidatedIntent(
+            name=spec.name,
+            realm=spec.realm,
+            params=params.model_dump(),
+            start_to_close=spec.start_to_close,
+            schedule_to_close=spec.schedule_to_close,
+        )
 
 
 def _plain_errors(err: ValidationError) -> list[dict[str, Any]]:

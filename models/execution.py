@@ -1,5 +1,6 @@
 """Runtime payloads: one intent execution, its realm step and its outcome."""
 
+from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -43,11 +44,13 @@ class ExecutionOutcome(BaseModel):
 
 
 class ValidatedIntent(BaseModel):
-    """An intent the registry accepted, with its realm and normalized params."""
+    """An intent the registry accepted: realm, normalized params and time bounds."""
 
     name: str
     realm: Realm
     params: dict[str, Any] = Field(default_factory=dict)
+    start_to_close: timedelta
+    schedule_to_close: timedelta
 
 
 class RealmTask(BaseModel):

@@ -6,6 +6,7 @@ never contains it.
 
 import os
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -93,5 +94,14 @@ INTENTS = [
     IntentSpec("test_flaky", Realm.CONTENT, FlakyParams, flaky, "fails while told to"),
     IntentSpec("test_slow", Realm.INSIGHTS, SlowParams, slow, "takes its time"),
     IntentSpec("test_broken", Realm.JOURNEY, BrokenParams, broken, "always bad input"),
+    IntentSpec(
+        "test_hang",
+        Realm.INSIGHTS,
+        SlowParams,
+        slow,
+        "outlives its time bounds",
+        start_to_close=timedelta(seconds=1),
+        schedule_to_close=timedelta(seconds=3),
+    ),
     IntentSpec("test_effect", Realm.CONTENT, EffectParams, effect, "one effect per execution"),
 ]

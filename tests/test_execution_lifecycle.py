@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import subprocess
 import time
 from pathlib import Path
 
@@ -175,3 +176,56 @@ def test_search_attributes_find_failed_executions_by_intent(
     ids = asyncio.run(find())
     assert f"exec-{failed}" in ids
     assert all(i.startswith("exec-") for i in ids)
+
+
+def test_a_timed_out_execution_fails_as_timeout_and_the_turn_ends(api: Api, tmp_path: Path) -> None:
+    with api.socket() as conn:
+        session_id = _session(conn)
+        execution_id = api.start(
+            "test_hang", {"seconds": 30, "output": str(tmp_path / "out")}, session_id
+        )
+        failed = conn.until(lambda e: e["type"] == "execution.failed", timeout=15)
+        end = conn.until(lambda e: e["type"] == "turn.completed" and e["offset"] > 4)
+    assert failed["execution_id"] == execution_id
+    assert failed["error"]["type"] == "timeout"
+    assert failed["error"]["retryable"] is True
+    assert end["status"] == "failed"
+
+
+def test_a_reset_from_the_temporal_cli_streams_to_the_session(
+    api: Api, stack: launcher.Stack, tmp_path: Path
+) -> None:
+    control = tmp_path / "control"
+    control.write_text("1")
+    with api.socket() as conn:
+        session_id = _session(conn)
+        execution_id = api.start(
+            "test_flaky", {"control": str(control), "permanent": True}, session_id
+        )
+        conn.until(lambda e: e["type"] == "execution.failed")
+        conn.until(lambda e: e["type"] == "turn.completed" and e["offset"] > 4)
+        reset = subprocess.run(
+            [
+                str(launcher.TEMPORAL),
+                "workflow",
+                "reset",
+                "--address",
+                stack.temporal_address,
+                "--workflow-id",
+                f"exec-{execution_id}",
+                "--type",
+                "FirstWorkflowTask",
+                "--reason",
+                "retry from the CLI",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        assert reset.returncode == 0, reset.stderr
+        done = conn.until(
+            lambda e: e["type"] == "execution.completed" and e["execution_id"] == execution_id
+        )
+    assert done["turn_id"] == _of(conn, execution_id)[0]["turn_id"]
+    assert api.execution(execution_id)["status"] == "completed"

@@ -42,9 +42,9 @@ with workflow.unsafe.imports_passed_through():
     from models.search import INTENT_STATUS
 
 VALIDATE_TIMEOUT = timedelta(seconds=10)
-REALM_START_TO_CLOSE = timedelta(minutes=10)
 REALM_HEARTBEAT = timedelta(seconds=10)
-REALM_SCHEDULE_TO_CLOSE = timedelta(minutes=30)
+"""How soon a lost worker's realm step is retried elsewhere (the work's own bounds are
+per intent, in the registry)."""
 REALM_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
@@ -158,8 +158,8 @@ class IntentExecution:
                 RealmTask(
                     execution_id=request.execution_id, user_id=request.user_id, intent=validated
                 ),
-                start_to_close_timeout=REALM_START_TO_CLOSE,
-                schedule_to_close_timeout=REALM_SCHEDULE_TO_CLOSE,
+                start_to_close_timeout=validated.start_to_close,
+                schedule_to_close_timeout=validated.schedule_to_close,
                 heartbeat_timeout=REALM_HEARTBEAT,
                 retry_policy=REALM_RETRY,
                 cancellation_type=workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
