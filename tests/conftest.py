@@ -9,6 +9,9 @@ import pytest
 import launcher
 from tests.client import Api
 
+UPLOAD_LIMIT = 8 * 1024 * 1024
+"""Smaller than the 50 MiB default, so the limit test stays quick."""
+
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[launcher.Stack]:
@@ -16,7 +19,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[launcher.Stack]:
     root = tmp_path_factory.mktemp("stack")
     logs = Path(os.environ.get("SYMPHAINY_TEST_LOGS", root / "logs"))
     logs.mkdir(parents=True, exist_ok=True)
-    env = {"SYMPHAINY_INTENT_MODULES": '["tests.fault_realm"]'}
+    env = {
+        "SYMPHAINY_INTENT_MODULES": '["tests.fault_realm"]',
+        "SYMPHAINY_MAX_UPLOAD_BYTES": str(UPLOAD_LIMIT),
+    }
     with launcher.running(root / "data", log_dir=logs, env=env) as running:
         yield running
 
