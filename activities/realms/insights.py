@@ -20,6 +20,7 @@ TOP_VALUES = 5
 STRONG_CORRELATION = 0.7
 SKEWED = 1.0
 MISSING_HOT_SPOT = 0.2
+CONSISTENCY_SAMPLE = 10_000
 OUTLIER_RULE = "outside [Q1 - 1.5*IQR, Q3 + 1.5*IQR]"
 WEIGHTS = {"completeness": 0.4, "uniqueness": 0.2, "consistency": 0.2, "validity": 0.2}
 
@@ -195,8 +196,8 @@ def _rules(frame: pd.DataFrame, columns: list[ColumnProfile], duplicates: int) -
 
 
 def _mostly_numeric(series: pd.Series) -> bool:
-    """A text column whose values are mostly numbers has a few bad entries."""
-    values = series.dropna().astype(str)
+    """A text column whose values are mostly numbers has a few bad entries (sampled)."""
+    values = series.dropna().head(CONSISTENCY_SAMPLE).astype(str)
     if values.empty:
         return False
     parsed = pd.to_numeric(values, errors="coerce").notna().mean()

@@ -44,7 +44,8 @@ def detect_kind(ref: FileRef, path: Path) -> str:
     if ref.size == 0 or path.stat().st_size == 0:
         raise bad_file("empty_file", f"{ref.name} is empty")
     name = ref.name.lower()
-    head = path.read_bytes()[:SNIFF_BYTES]
+    with path.open("rb") as source:
+        head = source.read(SNIFF_BYTES)
     if name.endswith(".xlsx") or head.startswith(b"PK\x03\x04"):
         return "xlsx"
     if b"\x00" in head:
@@ -94,7 +95,8 @@ def _parse(kind: str, path: Path) -> pd.DataFrame:
         return pd.read_json(path, lines=True)
     if kind == "tsv":
         return pd.read_csv(path, sep="\t")
-    head = path.read_text(encoding="utf-8", errors="replace")[:8192]
+    with path.open(encoding="utf-8", errors="replace") as source:
+        head = source.read(8192)
     delimiter = csv.Sniffer().sniff(head, delimiters=",;|").delimiter
     return pd.read_csv(path, sep=delimiter)
 
