@@ -5,9 +5,12 @@ replayed workflow cannot see a different configuration than the original run did
 """
 
 from pathlib import Path
+from typing import Literal, Self
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+WEAK_SECRETS = frozenset(("secret", "changeme", "change-me", "dev", "test", "password"))
 
 
 class Settings(BaseSettings):
@@ -35,10 +38,43 @@ class Settings(BaseSettings):
     max_file_ids: int = 20
     local_user_id: str = "local"
     stream_linger_seconds: float = 30.0
-    socket_send_buffer: int = 1024
+    socket_send_buffer: int = 256
+    """Control frames (errors, pongs) a socket may have unsent before it is closed."""
+    feed_memory: int = 1_000
+    """Events each session's feed keeps; a socket lagging further behind must reconnect."""
+
+    auth_mode: Literal["local", "token"] = "local"
+    jwt_secret: SecretStr | None = None
+    jwt_public_key_file: Path | None = None
+    jwks_file: Path | None = None
+    jwt_audience: str | None = None
+    jwt_issuer: str | None = None
+    tenant_claim: str = "tenant"
+    allowed_origins: list[str] = []
+    """Origins allowed to open sockets besides the API's own; "*" allows any."""
+    rate_per_socket: float = 10.0
+    burst_per_socket: int = 30
+    rate_per_user: float = 30.0
+    burst_per_user: int = 60
+    flood_strikes: int = 100
+    """Frames refused for rate in a row after which the socket is closed with 1008."""
+    max_sockets_per_user: int = 16
+    idle_timeout_seconds: float = 900.0
     realm_concurrency: int = 4
     intent_modules: list[str] = []
     """Extra modules whose `INTENTS` join the registry (plugins; the tests' fault realm)."""
+
+    @model_validator(mode="after")
+    def _token_mode_has_a_key(self) -> Self:
+        """Token mode refuses to start without a key, or with a guessable secret."""
+        if self.auth_mode != "token":
+            return self
+        if not (self.jwt_secret or self.jwt_public_key_file or self.jwks_file):
+            raise ValueError("token mode needs jwt_secret, jwt_public_key_file or jwks_file")
+        secret = self.jwt_secret.get_secret_value() if self.jwt_secret else None
+        if secret is not None and (len(secret) < 32 or secret.lower() in WEAK_SECRETS):
+            raise ValueError("jwt_secret must be at least 32 characters and not a default")
+        return self
 
     @property
     def files_dir(self) -> Path:

@@ -1,8 +1,10 @@
-"""One stream subscription per session per API process, fanned out to its sockets.
+"""One stream subscription per session per API process, read by its sockets at their pace.
 
 A workflow accepts at most 10 in-flight Updates and each subscription holds one, so
-sockets never subscribe on their own: they attach to their session's `Feed`, which
-keeps the recent events in memory for sockets that join late or reconnect.
+sockets never subscribe on their own: they read their session's `Feed`, which keeps
+the newest events in memory. Each socket keeps only a cursor (the last offset it sent),
+so a socket costs no buffer of its own: a slow reader simply lags, and one that lags
+out of the feed's memory is told to reconnect (the stream is durable, nothing is lost).
 """
 
 import asyncio
@@ -26,8 +28,8 @@ log = logging.getLogger(__name__)
 _EVENT_TYPE: Any = StreamEvent
 """The union of event models; typed `Any` because `type[T]` cannot name an Annotated union."""
 
-FEED_MEMORY = 1_000
-"""Events a feed keeps for sockets that attach behind the live edge."""
+CATCH_UP_BATCH = 500
+"""Events read straight from the workflow per round when a socket starts far behind."""
 
 
 @dataclass(frozen=True)
@@ -38,99 +40,107 @@ class Frame:
     text: str
 
 
-@dataclass(eq=False)
-class Listener:
-    """A socket's place in a feed: frames after `last_offset` go to `deliver`."""
-
-    deliver: Callable[[Frame], None]
-    last_offset: int
-
-    def offer(self, frame: Frame) -> None:
-        """Pass on each offset once, in order, whatever the replay/live overlap."""
-        if frame.offset > self.last_offset:
-            self.last_offset = frame.offset
-            self.deliver(frame)
+class Behind(Exception):
+    """The reader's cursor is older than anything the feed still remembers."""
 
 
 @dataclass(eq=False)
 class Feed:
-    """The live subscription of one session in this process."""
+    """The live subscription of one session in this process, and its recent events."""
 
     session_id: str
-    memory: deque[Frame] = field(default_factory=lambda: deque(maxlen=FEED_MEMORY))
-    listeners: set[Listener] = field(default_factory=set)
-    next_offset: int = 0
+    newest: int
+    memory: deque[Frame]
+    readers: set[asyncio.Event] = field(default_factory=set)
     task: asyncio.Task[None] | None = None
     linger: asyncio.TimerHandle | None = None
 
     def first_remembered(self) -> int:
         """The oldest offset still in memory (or the next one, when memory is empty)."""
-        return self.memory[0].offset if self.memory else self.next_offset + 1
+        return self.memory[0].offset if self.memory else self.newest + 1
+
+    def after(self, cursor: int) -> list[Frame]:
+        """Every remembered frame past `cursor`, in order; `Behind` if some are gone."""
+        if cursor >= self.newest:
+            return []
+        if cursor + 1 < self.first_remembered():
+            raise Behind(cursor)
+        skip = cursor + 1 - self.first_remembered()
+        return list(self.memory)[skip:]
 
     def push(self, frame: Frame) -> None:
+        if frame.offset <= self.newest:
+            return
         self.memory.append(frame)
-        self.next_offset = frame.offset
-        for listener in list(self.listeners):
-            listener.offer(frame)
+        self.newest = frame.offset
+        for wake in self.readers:
+            wake.set()
 
 
 class StreamHub:
-    """Owns the feeds of this process; sockets attach and detach."""
+    """Owns the feeds of this process; sockets join and leave."""
 
-    def __init__(self, client: Client, linger: timedelta, link: Callable[[str], str]) -> None:
+    def __init__(
+        self, client: Client, *, linger: timedelta, memory: int, link: Callable[[str], str]
+    ) -> None:
         self._client = client
         self._linger = linger
+        self._memory = memory
         self._link = link
         self._feeds: dict[str, Feed] = {}
 
-    async def attach(
-        self, session_id: str, after: int, deliver: Callable[[Frame], None]
-    ) -> Listener:
-        """Deliver every event with offset > `after`, then live ones, exactly once each."""
+    def join(self, session_id: str, after: int, wake: asyncio.Event) -> Feed:
+        """The session's feed, following from `after` if it was not running yet."""
         feed = self._feeds.get(session_id)
         if feed is None:
-            feed = self._start(session_id, after)
+            feed = Feed(session_id=session_id, newest=after, memory=deque(maxlen=self._memory))
+            feed.task = asyncio.create_task(self._follow(feed), name=f"feed-{session_id}")
+            self._feeds[session_id] = feed
         if feed.linger is not None:
             feed.linger.cancel()
             feed.linger = None
-        listener = Listener(deliver=deliver, last_offset=after)
-        while listener.last_offset + 1 < feed.first_remembered():
-            if not await self._catch_up(feed, listener):
-                break
-        feed.listeners.add(listener)
-        for frame in list(feed.memory):
-            listener.offer(frame)
-        return listener
+        feed.readers.add(wake)
+        return feed
 
-    def detach(self, session_id: str, listener: Listener) -> None:
+    def leave(self, feed: Feed, wake: asyncio.Event) -> None:
         """Forget a socket; a feed with no sockets stops after the linger time."""
-        feed = self._feeds.get(session_id)
-        if feed is None:
-            return
-        feed.listeners.discard(listener)
-        if not feed.listeners and feed.linger is None:
+        feed.readers.discard(wake)
+        if not feed.readers and feed.linger is None:
             loop = asyncio.get_running_loop()
             feed.linger = loop.call_later(self._linger.total_seconds(), self._stop, feed)
 
+    async def older(self, session_id: str, after: int, before: int) -> list[Frame]:
+        """Up to `CATCH_UP_BATCH` events in (after, before), read from the workflow.
+
+        For sockets that start behind the feed's memory (a reconnect with an old
+        offset). Events dropped at continue-as-new beyond the retained window cannot
+        be read: the result then starts at the oldest retained event.
+        """
+        frames: list[Frame] = []
+        async for item in self._subscribe(session_id, after):
+            frame = self._frame(session_id, item)
+            if frame.offset >= before:
+                break
+            frames.append(frame)
+            if frame.offset + 1 >= before or len(frames) >= CATCH_UP_BATCH:
+                break
+        return frames
+
     async def close(self) -> None:
         """Stop every feed (shutdown)."""
-        tasks = [feed.task for feed in self._feeds.values() if feed.task]
-        for feed in list(self._feeds.values()):
+        feeds = list(self._feeds.values())
+        for feed in feeds:
+            feed.readers.clear()
             self._stop(feed)
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-
-    def _start(self, session_id: str, after: int) -> Feed:
-        feed = Feed(session_id=session_id, next_offset=after)
-        feed.task = asyncio.create_task(self._follow(feed), name=f"feed-{session_id}")
-        self._feeds[session_id] = feed
-        return feed
+        for feed in feeds:
+            if feed.task:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await feed.task
 
     def _stop(self, feed: Feed) -> None:
         if feed.linger is not None:
             feed.linger.cancel()
-        if self._feeds.get(feed.session_id) is feed and not feed.listeners:
+        if self._feeds.get(feed.session_id) is feed and not feed.readers:
             del self._feeds[feed.session_id]
             if feed.task:
                 feed.task.cancel()
@@ -139,31 +149,13 @@ class StreamHub:
         """The one long-poll of this session in this process; restarts after faults."""
         while True:
             try:
-                async for item in self._subscribe(feed.session_id, feed.next_offset):
+                async for item in self._subscribe(feed.session_id, feed.newest):
                     feed.push(self._frame(feed.session_id, item))
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("stream subscription failed", extra={"session_id": feed.session_id})
                 await asyncio.sleep(1.0)
-
-    async def _catch_up(self, feed: Feed, listener: Listener) -> bool:
-        """Read what the feed no longer remembers, straight from the workflow.
-
-        Runs before the listener joins the feed, so live frames cannot overtake it.
-        Returns False when the workflow has nothing older to give (events dropped at
-        continue-as-new beyond the retained window): the listener resumes from memory.
-        """
-        target = feed.first_remembered()
-        start = listener.last_offset
-        async for item in self._subscribe(feed.session_id, start):
-            frame = self._frame(feed.session_id, item)
-            if frame.offset >= target:
-                break
-            listener.offer(frame)
-            if frame.offset + 1 >= target:
-                break
-        return listener.last_offset > start
 
     def _frame(self, session_id: str, item: WorkflowStreamItem[Any]) -> Frame:
         """Contract offsets count from 1, the stream's from 0; `intent.created` gets a UI link."""

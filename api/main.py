@@ -13,7 +13,9 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from activities.registry import default_registry
+from api.auth import Authenticator
 from api.conversations import Conversations
+from api.edge import SocketRegistry, close_sockets_on_exit
 from api.executions import Executions
 from api.hub import StreamHub
 from api.links import execution_link
@@ -47,11 +49,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hub = StreamHub(
             client,
             linger=timedelta(seconds=settings.stream_linger_seconds),
+            memory=settings.feed_memory,
             link=partial(execution_link, settings),
         )
+        sockets = SocketRegistry(settings)
+        close_sockets_on_exit(sockets)
         conversations = Conversations(client, settings.task_queue)
         registry = default_registry(settings.intent_modules)
         app.state.settings = settings
+        app.state.authenticator = Authenticator(settings)
+        app.state.sockets = sockets
         app.state.client = client
         app.state.hub = hub
         app.state.conversations = conversations

@@ -1,4 +1,4 @@
-"""A socket's bounded send buffer: frames in order, and at most one close."""
+"""A socket's control frames (ready, errors, pongs) and its close, sent by one task."""
 
 import asyncio
 from collections import deque
@@ -7,23 +7,23 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Close:
-    """Close the socket with this code once it is this item's turn (or at once)."""
+    """Close the socket with this code, ahead of anything still queued."""
 
     code: int
     reason: str
 
 
 class Outbox:
-    """Everything a socket sends goes through here, so one task does all the sending."""
+    """Bounded: a client that makes the server answer faster than it reads is closed."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, wake: asyncio.Event) -> None:
         self._limit = limit
+        self._wake = wake
         self._items: deque[str] = deque()
         self._close: Close | None = None
-        self._wake = asyncio.Event()
 
     def put(self, text: str) -> None:
-        """Queue a frame; a client that lets the buffer fill up is closed (it can resume)."""
+        """Queue a frame; past the limit the socket closes (it can reconnect and resume)."""
         if len(self._items) >= self._limit:
             self.close(1008, "send buffer overflow: reconnect with after")
             return
@@ -31,17 +31,13 @@ class Outbox:
         self._wake.set()
 
     def close(self, code: int, reason: str) -> None:
-        """Close ahead of anything still queued; the first close wins."""
+        """The first close wins."""
         if self._close is None:
             self._close = Close(code, reason)
             self._wake.set()
 
-    async def next(self) -> str | Close:
-        """The next frame to send, or the close."""
-        while True:
-            if self._close is not None:
-                return self._close
-            if self._items:
-                return self._items.popleft()
-            self._wake.clear()
-            await self._wake.wait()
+    def take(self) -> str | Close | None:
+        """The close if one is due, else the next frame, else None."""
+        if self._close is not None:
+            return self._close
+        return self._items.popleft() if self._items else None

@@ -1,21 +1,24 @@
 """`/api/runtime/agent` (and `/api/experience/agent`): one session per socket.
 
 A receive loop and a send loop run side by side, so a disconnect is seen at once and
-the socket's feed subscription is released.
+the socket leaves its session's feed. The send loop reads the feed by cursor: stream
+events are never copied into a per-socket buffer.
 """
 
 import asyncio
 import json
 import logging
 import re
+import time
 import uuid
 from dataclasses import dataclass
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from temporalio.client import WorkflowUpdateFailedError
 
-from api.auth import caller_of
+from api.auth import Identity
 from api.conversations import Conversations
+from api.edge import SocketRegistry, TokenBucket, admit
 from api.executions import ExecutionConflict, Executions, UnknownExecution, UnknownSession
 from api.frames import (
     PROTOCOL_VERSION,
@@ -29,7 +32,7 @@ from api.frames import (
     UserMessageFrame,
     parse_frame,
 )
-from api.hub import Frame, Listener, StreamHub
+from api.hub import Behind, Feed, Frame, StreamHub
 from api.outbox import Close, Outbox
 from models.conversation import SessionInfo, UserMessage
 from settings import Settings
@@ -46,6 +49,9 @@ PONG = json.dumps({"type": "pong"})
 @router.websocket("/api/experience/agent")
 async def agent_socket(websocket: WebSocket) -> None:
     """The conversation endpoint of the contract."""
+    admitted = await admit(websocket)
+    if admitted is None:
+        return
     state = websocket.app.state
     socket = AgentSocket(
         websocket,
@@ -54,9 +60,10 @@ async def agent_socket(websocket: WebSocket) -> None:
         executions=state.executions,
         hub=state.hub,
         store=state.store,
-        user_id=caller_of(websocket),
+        registry=state.sockets,
+        identity=admitted.identity,
     )
-    await socket.serve()
+    await socket.serve(admitted.subprotocol)
 
 
 @dataclass
@@ -79,7 +86,8 @@ class AgentSocket:
         executions: Executions,
         hub: StreamHub,
         store: FileStore,
-        user_id: str,
+        registry: SocketRegistry,
+        identity: Identity,
     ) -> None:
         self._ws = websocket
         self._settings = settings
@@ -87,28 +95,50 @@ class AgentSocket:
         self._executions = executions
         self._hub = hub
         self._store = store
-        self._user_id = user_id
-        self._outbox = Outbox(settings.socket_send_buffer)
-        self._listener: Listener | None = None
+        self._registry = registry
+        self._identity = identity
+        self._user_id = identity.user_id
+        self._wake = asyncio.Event()
+        self._outbox = Outbox(settings.socket_send_buffer, self._wake)
+        self._rate = TokenBucket(settings.rate_per_socket, settings.burst_per_socket)
+        self._strikes = 0
+        self._feed: Feed | None = None
+        self._cursor = 0
         self._session_id = ""
-        self._after = 0
+        self._last_activity = time.monotonic()
 
-    async def serve(self) -> None:
+    def close(self, code: int, reason: str) -> None:
+        """Ask the send loop to close the socket (shutdown, expiry, abuse)."""
+        self._outbox.close(code, reason)
+
+    async def serve(self, subprotocol: str | None) -> None:
         """Handshake, `session.ready`, then both loops until either ends."""
-        await self._ws.accept()
+        await self._ws.accept(subprotocol=subprotocol)
+        if not self._registry.register(self._user_id, self):
+            await self._ws.close(1008, "too many open sockets for this user")
+            return
+        try:
+            await self._serve()
+        finally:
+            self._registry.unregister(self._user_id, self)
+            if self._feed is not None:
+                self._hub.leave(self._feed, self._wake)
+
+    async def _serve(self) -> None:
         opening = await self._open()
         if opening is None:
             return
         self._session_id = opening.session_id
-        self._after = opening.after
+        self._cursor = opening.after
         self._outbox.put(self._ready(opening))
         if opening.after_error:
             self._outbox.put(opening.after_error.frame())
         if opening.info is not None:
-            await self._attach()
+            self._join()
         tasks = {
             asyncio.create_task(self._receive_loop(), name="ws-receive"),
             asyncio.create_task(self._send_loop(), name="ws-send"),
+            asyncio.create_task(self._watch(), name="ws-watch"),
         }
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -116,8 +146,6 @@ class AgentSocket:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            if self._listener is not None:
-                self._hub.detach(self._session_id, self._listener)
 
     async def _open(self) -> _Opening | None:
         """Resolve `session_id` and `after`; close with 1008 on a session not the caller's."""
@@ -146,19 +174,61 @@ class AgentSocket:
             }
         )
 
-    async def _attach(self) -> None:
-        self._listener = await self._hub.attach(self._session_id, self._after, self._deliver)
-
-    def _deliver(self, frame: Frame) -> None:
-        self._outbox.put(frame.text)
+    def _join(self) -> None:
+        self._feed = self._hub.join(self._session_id, self._cursor, self._wake)
+        self._wake.set()
 
     async def _send_loop(self) -> None:
+        """Control frames first, then stream events from the cursor on, at the client's pace."""
+        live = False
         while True:
-            item = await self._outbox.next()
+            self._wake.clear()
+            item = self._outbox.take()
             if isinstance(item, Close):
                 await self._ws.close(item.code, item.reason)
                 return
-            await self._ws.send_text(item)
+            if item is not None:
+                await self._ws.send_text(item)
+                continue
+            if self._feed is not None and self._feed.newest > self._cursor:
+                try:
+                    frames = self._feed.after(self._cursor)
+                    live = True
+                except Behind:
+                    if live:
+                        self.close(1008, "too far behind the stream: reconnect with after")
+                        continue
+                    frames = await self._older(self._feed)
+                for frame in frames:
+                    await self._ws.send_text(frame.text)
+                    self._cursor = frame.offset
+                    self._last_activity = time.monotonic()
+                continue
+            await self._wake.wait()
+
+    async def _older(self, feed: Feed) -> list[Frame]:
+        """A socket that starts behind the feed's memory reads the rest from the workflow."""
+        frames = await self._hub.older(self._session_id, self._cursor, feed.first_remembered())
+        if not frames:
+            self._cursor = feed.first_remembered() - 1
+        return frames
+
+    async def _watch(self) -> None:
+        """Close on token expiry (1008) and after a long silence both ways (1000)."""
+        idle = self._settings.idle_timeout_seconds
+        expires = self._identity.expires_at
+        while True:
+            now = time.monotonic()
+            wall = time.time()
+            if expires is not None and wall >= expires:
+                self.close(1008, "token expired")
+                return
+            if now - self._last_activity >= idle:
+                self.close(1000, "idle")
+                return
+            until_idle = idle - (now - self._last_activity)
+            until_expiry = expires - wall if expires is not None else until_idle
+            await asyncio.sleep(max(0.05, min(until_idle, until_expiry)))
 
     async def _receive_loop(self) -> None:
         while True:
@@ -168,10 +238,25 @@ class AgentSocket:
                 return
             if message["type"] == "websocket.disconnect":
                 return
+            self._last_activity = time.monotonic()
             try:
+                if not self._admit():
+                    continue
                 await self._handle(self._read(message.get("text")))
             except FrameError as err:
                 self._outbox.put(err.frame())
+
+    def _admit(self) -> bool:
+        """Token buckets per socket and per user; a client that keeps flooding is closed."""
+        user = self._registry.user_bucket(self._user_id)
+        if self._rate.take() and user.take():
+            self._strikes = 0
+            return True
+        self._strikes += 1
+        if self._strikes >= self._settings.flood_strikes:
+            self.close(1008, "rate limit exceeded repeatedly")
+            return False
+        raise FrameError("rate_limited", "too many frames: slow down")
 
     def _read(self, text: str | None) -> ClientFrame:
         """A frame from a socket message, checked for kind and size before parsing."""
@@ -224,10 +309,10 @@ class AgentSocket:
             raise FrameError("invalid_frame", str(err.cause or err), frame.message_id) from err
         except Exception:
             log.exception("submit failed", extra={"session_id": self._session_id})
-            self._outbox.close(1011, "could not record the message; reconnect and resend")
+            self.close(1011, "could not record the message; reconnect and resend")
             return
-        if self._listener is None:
-            await self._attach()
+        if self._feed is None:
+            self._join()
 
 
 def _after(raw: str | None) -> tuple[int, FrameError | None]:

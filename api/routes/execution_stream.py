@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from temporalio.contrib.workflow_streams import WorkflowStreamClient
 
-from api.auth import caller_of
+from api.edge import admit
 from api.executions import Executions, UnknownExecution
 from models.events import EVENTS_TOPIC, StreamEvent
 from models.search import execution_workflow_id
@@ -24,10 +24,13 @@ _EVENT_TYPE: Any = StreamEvent
 @router.websocket("/api/execution/{execution_id}/stream")
 async def execution_stream(websocket: WebSocket, execution_id: str) -> None:
     """Only the execution's owner may watch it (1008 otherwise)."""
+    admitted = await admit(websocket)
+    if admitted is None:
+        return
     executions: Executions = websocket.app.state.executions
-    await websocket.accept()
+    await websocket.accept(subprotocol=admitted.subprotocol)
     try:
-        view = await executions.view(execution_id, caller_of(websocket))
+        view = await executions.view(execution_id, admitted.identity.user_id)
     except UnknownExecution:
         await websocket.close(1008, "unknown execution")
         return

@@ -1,0 +1,141 @@
+"""What guards the sockets: Origin allowlist, rate limits, per-user socket caps, shutdown.
+
+Starlette's CORS middleware does not look at WebSocket handshakes, so the Origin check
+lives here and runs before `accept()`.
+"""
+
+import asyncio
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from starlette.websockets import WebSocket
+
+from api.auth import Authenticator, AuthError, Identity, credentials
+from settings import Settings
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """A socket past the Origin and auth checks: who it is, and the subprotocol to echo."""
+
+    identity: Identity
+    subprotocol: str | None
+
+
+async def admit(websocket: WebSocket) -> Admitted | None:
+    """Foreign Origin: HTTP 403 before accept. Bad credentials: accept, then close 1008.
+
+    Returns None when the socket was refused (and is closed).
+    """
+    settings: Settings = websocket.app.state.settings
+    if not origin_allowed(websocket, settings):
+        await websocket.close(1008, "origin not allowed")
+        return None
+    given = credentials(websocket)
+    authenticator: Authenticator = websocket.app.state.authenticator
+    try:
+        identity = authenticator.identify(given.token)
+    except AuthError as err:
+        await websocket.accept(subprotocol=given.subprotocol)
+        await websocket.close(1008, str(err))
+        return None
+    return Admitted(identity, given.subprotocol)
+
+
+def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
+    """No Origin (not a browser), the API's own origin, or one on the allowlist."""
+    origin = websocket.headers.get("origin")
+    if origin is None or "*" in settings.allowed_origins or origin in settings.allowed_origins:
+        return True
+    return urlsplit(origin).netloc == websocket.headers.get("host")
+
+
+@dataclass
+class TokenBucket:
+    """`rate` tokens a second, at most `burst` saved up."""
+
+    rate: float
+    burst: float
+    tokens: float = field(init=False)
+    stamp: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self.tokens = self.burst
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class Closable(Protocol):
+    """What the registry can ask a socket to do."""
+
+    def close(self, code: int, reason: str) -> None: ...
+
+
+class SocketRegistry:
+    """Every open socket by user: per-user caps, per-user rate, and 1001 on shutdown."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._sockets: dict[str, set[Closable]] = {}
+        self._buckets: dict[str, TokenBucket] = {}
+
+    def register(self, user_id: str, socket: Closable) -> bool:
+        """False when the user already has the maximum number of sockets open."""
+        mine = self._sockets.setdefault(user_id, set())
+        if len(mine) >= self._settings.max_sockets_per_user:
+            return False
+        mine.add(socket)
+        return True
+
+    def unregister(self, user_id: str, socket: Closable) -> None:
+        mine = self._sockets.get(user_id, set())
+        mine.discard(socket)
+        if not mine:
+            self._sockets.pop(user_id, None)
+            self._buckets.pop(user_id, None)
+
+    def user_bucket(self, user_id: str) -> TokenBucket:
+        """Shared by all of a user's sockets, so opening more sockets buys no more rate."""
+        bucket = self._buckets.get(user_id)
+        if bucket is None:
+            settings = self._settings
+            bucket = TokenBucket(settings.rate_per_user, settings.burst_per_user)
+            self._buckets[user_id] = bucket
+        return bucket
+
+    def close_all(self, code: int, reason: str) -> None:
+        for sockets in self._sockets.values():
+            for socket in list(sockets):
+                socket.close(code, reason)
+
+
+def close_sockets_on_exit(registry: SocketRegistry) -> None:
+    """Close every socket with 1001 when the server is told to stop, before uvicorn
+    drops the connections (it would send 1012): clients then reconnect elsewhere."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(signum)
+        signal.signal(signum, _chained(loop, registry, previous))
+
+
+def _chained(
+    loop: asyncio.AbstractEventLoop, registry: SocketRegistry, previous: Any
+) -> Callable[[int, FrameType | None], None]:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        loop.call_soon_threadsafe(registry.close_all, 1001, "server shutting down: reconnect")
+        if callable(previous):
+            previous(signum, frame)
+
+    return handler
