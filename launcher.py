@@ -94,12 +94,26 @@ def start_worker(stack: Stack, name: str = "worker") -> subprocess.Popen[bytes]:
     return _spawn(stack, name, [sys.executable, str(ROOT / "worker.py")])
 
 
-def start_api(stack: Stack, port: int, name: str = "api") -> subprocess.Popen[bytes]:
-    """`uvicorn api.main:app`, exactly as an operator runs it."""
+UVICORN_FLAGS = [
+    "--ws",
+    "websockets-sansio",
+    "--ws-max-size",
+    str(1024 * 1024),
+    "--ws-per-message-deflate",
+    "false",
+]
+"""The sans-I/O implementation pauses `send` while the transport is full (real
+backpressure); frames over 1 MiB close the socket with 1009; no per-message deflate."""
+
+
+def start_api(
+    stack: Stack, port: int, name: str = "api", env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """`uvicorn api.main:app` with the WebSocket flags above."""
     stack.api_ports.append(port)
     args = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1"]
-    args += ["--port", str(port), "--log-level", "warning"]
-    return _spawn(stack, name, args)
+    args += ["--port", str(port), "--log-level", "warning", *UVICORN_FLAGS]
+    return _spawn(stack, name, args, env)
 
 
 def wait_ready(url: str, timeout: float = 60) -> None:
@@ -159,9 +173,13 @@ def running(
         stop(stack)
 
 
-def _spawn(stack: Stack, name: str, args: Sequence[str]) -> subprocess.Popen[bytes]:
+def _spawn(
+    stack: Stack, name: str, args: Sequence[str], env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     output = open(stack.log_dir / f"{name}.log", "ab") if stack.log_dir else None  # noqa: SIM115
-    process = subprocess.Popen(args, cwd=ROOT, env=stack.env(), stdout=output, stderr=output)
+    process = subprocess.Popen(
+        args, cwd=ROOT, env={**stack.env(), **(env or {})}, stdout=output, stderr=output
+    )
     stack.processes[name] = process
     return process
 

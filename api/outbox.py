@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Close:
-    """Close the socket with this code, ahead of anything still queued."""
+    """Close the socket with this code once the queued frames are sent."""
 
     code: int
     reason: str
@@ -31,13 +31,13 @@ class Outbox:
         self._wake.set()
 
     def close(self, code: int, reason: str) -> None:
-        """The first close wins."""
+        """The first close wins; frames already queued (the errors that led here) go first."""
         if self._close is None:
             self._close = Close(code, reason)
             self._wake.set()
 
     def take(self) -> str | Close | None:
-        """The close if one is due, else the next frame, else None."""
-        if self._close is not None:
-            return self._close
-        return self._items.popleft() if self._items else None
+        """The next frame, else the close if one is due, else None."""
+        if self._items:
+            return self._items.popleft()
+        return self._close
