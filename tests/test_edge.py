@@ -1,0 +1,85 @@
+"""The edge in local mode: Origin, the hard frame limit, bad uploads, slow consumers and
+shutdown."""
+
+import contextlib
+import json
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import connect
+from websockets.typing import Origin
+
+import launcher
+from tests.client import WAIT, Api, Conn
+
+
+def test_a_foreign_origin_is_refused_before_the_handshake(api: Api) -> None:
+    url = f"{api.ws_base}/api/runtime/agent"
+    with pytest.raises(InvalidStatus) as refused:
+        connect(url, origin=Origin("https://evil.example"), open_timeout=WAIT)
+    assert refused.value.response.status_code == 403
+    own = api.base.replace("ws://", "http://")
+    with connect(url, origin=Origin(own), open_timeout=WAIT) as ws:
+        assert Conn(ws).ready["type"] == "session.ready"
+
+
+def test_a_frame_over_the_hard_limit_closes_with_1009(api: Api) -> None:
+    with api.socket() as conn, pytest.raises(ConnectionClosed) as closed:
+        conn.send(json.dumps({"type": "user.message", "message_id": "m", "text": "x" * 2_000_000}))
+        conn.recv()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1009
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "content_type", "status"),
+    [
+        ("empty.csv", b"", "text/csv", 400),
+        ("fake.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "text/csv", 415),
+    ],
+)
+def test_bad_uploads_are_refused_and_nothing_is_kept(
+    api: Api, stack: launcher.Stack, name: str, data: bytes, content_type: str, status: int
+) -> None:
+    store = stack.data_dir / "files"
+    before = sorted(p for p in store.rglob("*") if p.is_file())
+    response = api.http.post("/api/files", files={"file": (name, data, content_type)})
+    assert response.status_code == status
+    assert response.json()["detail"]
+    assert sorted(p for p in store.rglob("*") if p.is_file()) == before
+
+
+def test_a_traversal_name_stays_inside_the_store(api: Api, stack: launcher.Stack) -> None:
+    body = api.upload("../../../../tmp/evil.csv", b"a\n1\n")
+    assert body["name"] == "evil.csv"
+    assert not Path("/tmp/evil.csv").exists()
+    blob = stack.data_dir / "files" / "blobs" / body["sha256"][:2] / body["sha256"]
+    assert blob.read_bytes() == b"a\n1\n"
+
+
+@contextlib.contextmanager
+def extra_api(stack: launcher.Stack, env: dict[str, str]) -> Iterator[Api]:
+    """A second API process on the same stack, with settings of its own."""
+    port = launcher.free_port()
+    process = launcher.start_api(stack, port, f"api-{port}", env)
+    try:
+        launcher.wait_ready(f"http://127.0.0.1:{port}")
+        yield Api(f"http://127.0.0.1:{port}")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_shutdown_closes_sockets_with_1001(stack: launcher.Stack) -> None:
+    with extra_api(stack, {}) as api, api.socket() as conn:
+        conn.turn("Upload a file")
+        process = stack.processes[f"api-{api.base.rsplit(':', 1)[1]}"]
+        process.send_signal(signal.SIGTERM)
+        with pytest.raises(ConnectionClosed) as closed:
+            conn.recv(timeout=WAIT)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1001
