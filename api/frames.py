@@ -6,6 +6,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
 PROTOCOL_VERSION = "1"
+INVISIBLE = " \t\n\r\f\v\u200b\u200c\u200d\u2060\ufeff"
+"""What a blank `text` may consist of: whitespace and zero-width characters."""
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\w.:-]+$")]
 
@@ -88,7 +90,7 @@ def parse_frame(raw: str, *, max_text_length: int) -> ClientFrame:
     """JSON -> a typed frame, or the `FrameError` that says what is wrong with it."""
     try:
         data = json.loads(raw)
-    except (json.JSONDecodeError, RecursionError, UnicodeError) as err:
+    except (ValueError, RecursionError) as err:
         raise FrameError("invalid_json", f"frame is not valid JSON: {err}") from err
     if not isinstance(data, dict):
         raise FrameError("invalid_frame", "frame must be a JSON object")
@@ -106,7 +108,7 @@ def parse_frame(raw: str, *, max_text_length: int) -> ClientFrame:
 
 
 def _check_message(frame: UserMessageFrame, max_text_length: int) -> None:
-    if not frame.text.strip():
+    if not frame.text.strip(INVISIBLE):
         raise FrameError("invalid_frame", "text must not be blank", frame.message_id)
     if len(frame.text) > max_text_length:
         raise FrameError(

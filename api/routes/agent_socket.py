@@ -245,6 +245,10 @@ class AgentSocket:
                 await self._handle(self._read(message.get("text")))
             except FrameError as err:
                 self._outbox.put(err.frame())
+            except Exception:
+                log.exception("frame handling failed", extra={"session_id": self._session_id})
+                self.close(1011, "server fault: reconnect with after")
+                return
 
     def _admit(self) -> bool:
         """Token buckets per socket and per user; a client that keeps flooding is closed."""
