@@ -19,9 +19,10 @@ from workflows.conversation import Conversation
 class Conversations:
     """Starts, feeds and inspects session workflows."""
 
-    def __init__(self, client: Client, task_queue: str) -> None:
+    def __init__(self, client: Client, task_queue: str, history_bound: int) -> None:
         self._client = client
         self._task_queue = task_queue
+        self._history_bound = history_bound
 
     async def info(self, session_id: str) -> SessionInfo | None:
         """The session, or None when it has no workflow yet (no message was ever sent)."""
@@ -40,7 +41,9 @@ class Conversations:
         """
         start = WithStartWorkflowOperation(
             Conversation.run,
-            ConversationInput(session_id=session_id, user_id=user_id),
+            ConversationInput(
+                session_id=session_id, user_id=user_id, history_bound=self._history_bound
+            ),
             id=session_workflow_id(session_id),
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             task_queue=self._task_queue,

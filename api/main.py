@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         sockets = SocketRegistry(settings)
         close_sockets_on_exit(sockets)
-        conversations = Conversations(client, settings.task_queue)
+        conversations = Conversations(client, settings.task_queue, settings.history_bound)
         registry = default_registry(settings.intent_modules)
         app.state.settings = settings
         app.state.authenticator = Authenticator(settings)

@@ -56,6 +56,7 @@ class ConversationState(BaseModel):
     message_turns: dict[str, str] = Field(default_factory=dict)
     executions: list[str] = Field(default_factory=list)
     published: int = 0
+    history_bound: int = 8_000
 
 
 class SessionInfo(BaseModel):
@@ -75,5 +76,7 @@ class ConversationInput(BaseModel):
 
     session_id: str
     user_id: str
+    history_bound: int = 8_000
+    """Continue-as-new no later than this many history events (from settings)."""
     state: ConversationState | None = None
     stream_state: WorkflowStreamState | None = None

@@ -72,11 +72,12 @@ with workflow.unsafe.imports_passed_through():
 
 AGENT_TIMEOUT = timedelta(seconds=10)
 AGENT_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_attempts=3)
-HISTORY_BOUND = 8_000
-"""Continue-as-new no later than this many history events (the server suggests earlier)."""
 RETAINED_EVENTS = 2_000
-"""Stream events carried into the next run, for reconnects that are that far behind."""
+"""Stream events carried into the next run, for reconnects that are that far behind..."""
+RETAINED_BYTES = 1_000_000
+"""...as long as they fit in this much (a continue-as-new input is one payload of <2 MB)."""
 REMEMBERED_MESSAGE_IDS = 2_000
+REMEMBERED_EXECUTIONS = 1_000
 
 Req = TypeVar("Req", bound=BaseModel)
 Res = TypeVar("Res", bound=BaseModel)
@@ -97,7 +98,9 @@ class Conversation:
         self._stream = WorkflowStream(start.stream_state)
         self._events = self._stream.topic(EVENTS_TOPIC)
         self._state = start.state or ConversationState(
-            session_id=start.session_id, user_id=start.user_id
+            session_id=start.session_id,
+            user_id=start.user_id,
+            history_bound=start.history_bound,
         )
 
     @workflow.run
@@ -255,6 +258,7 @@ class Conversation:
         self, turn_id: str, intent: Intent, execution_id: str, retry_of: str | None
     ) -> ExecutionOutcome:
         self._state.executions.append(execution_id)
+        del self._state.executions[:-REMEMBERED_EXECUTIONS]
         self._publish(
             IntentCreated(
                 ts=workflow.now(),
@@ -341,18 +345,31 @@ class Conversation:
     def _history_is_long(self) -> bool:
         info = workflow.info()
         return (
-            info.is_continue_as_new_suggested() or info.get_current_history_length() > HISTORY_BOUND
+            info.is_continue_as_new_suggested()
+            or info.get_current_history_length() > self._state.history_bound
         )
+
+    def _trim_stream(self) -> None:
+        """Keep the newest events that fit the retained bounds; older ones stay readable
+        in the earlier runs' histories only."""
+        keep = RETAINED_EVENTS
+        while True:
+            self._stream.truncate(max(0, self._state.published - keep))
+            size = sum(len(item.data) for item in self._stream.get_state().log)
+            if size <= RETAINED_BYTES or keep == 0:
+                return
+            keep //= 2
 
     async def _continue_as_new(self) -> None:
         """Carry state, queue and the recent stream into a fresh run, between turns."""
         state = self._state
-        self._stream.truncate(max(0, state.published - RETAINED_EVENTS))
+        self._trim_stream()
         await self._stream.continue_as_new(
             lambda stream_state: [
                 ConversationInput(
                     session_id=state.session_id,
                     user_id=state.user_id,
+                    history_bound=state.history_bound,
                     state=state,
                     stream_state=stream_state,
                 )

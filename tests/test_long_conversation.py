@@ -1,0 +1,70 @@
+"""Long conversations continue-as-new, and no subscriber notices: no gap, no duplicate."""
+
+import asyncio
+import time
+from collections.abc import Iterator
+
+import pytest
+from temporalio.client import Client
+
+import launcher
+from tests.client import Api
+
+HISTORY_BOUND = 150
+
+
+@pytest.fixture(scope="module")
+def short_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[launcher.Stack]:
+    """Its own stack whose sessions continue-as-new every ~150 history events."""
+    root = tmp_path_factory.mktemp("long")
+    env = {"SYMPHAINY_HISTORY_BOUND": str(HISTORY_BOUND)}
+    with launcher.running(root / "data", log_dir=root, env=env) as stack:
+        yield stack
+
+
+def test_a_session_across_runs_streams_without_gaps(short_history: launcher.Stack) -> None:
+    api = Api(short_history.api_url())
+    turns = 36
+    with api.socket() as conn:
+        session_id = conn.ready["session_id"]
+        for index in range(turns):
+            conn.message("Upload a file" if index % 2 else "bananas are yellow")
+        conn.until(
+            lambda e: (
+                e["type"] == "turn.completed"
+                and sum(1 for x in conn.events if x["type"] == "turn.completed") == turns
+            ),
+            timeout=120,
+        )
+        live = list(conn.events)
+    assert [e["offset"] for e in live] == list(range(1, len(live) + 1))
+    assert sum(1 for e in live if e["type"] == "message.accepted") == turns
+    with api.socket(session_id=session_id) as again:
+        again.until(lambda e: e["offset"] == len(live), timeout=60)
+    assert again.events == live
+    runs, longest = asyncio.run(_runs(short_history.temporal_address, f"session-{session_id}"))
+    assert runs >= 3
+    assert longest <= HISTORY_BOUND + 60
+
+
+async def _runs(address: str, workflow_id: str) -> tuple[int, int]:
+    """How many runs the session has had, and the longest history among them."""
+    client = await Client.connect(address)
+    deadline = time.monotonic() + 20
+    while True:
+        runs = [w async for w in client.list_workflows(f'WorkflowId="{workflow_id}"')]
+        if len(runs) >= 3 or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.2)
+    lengths = [
+        len(
+            [
+                e
+                async for e in client.get_workflow_handle(
+                    workflow_id, run_id=r.run_id
+                ).fetch_history_events()
+            ]
+        )
+        for r in runs
+    ]
+    return len(runs), max(lengths)
