@@ -1,0 +1,76 @@
+"""The cluster deployment: docker-compose.yml is valid Compose and speaks our settings.
+
+No Docker engine runs here, so Debian's `docker-compose config` validates the file and
+the tests check what it says against the code.
+"""
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from models.search import ALL as SEARCH_ATTRIBUTES
+from settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    """The file as `docker-compose config` resolves it (anchors, merges, defaults)."""
+    binary = shutil.which("docker-compose")
+    assert binary, "docker-compose is installed by scripts/bootstrap"
+    done = subprocess.run(
+        [binary, "-f", str(ROOT / "docker-compose.yml"), "config"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    resolved: dict[str, Any] = yaml.safe_load(done.stdout)
+    return resolved
+
+
+def test_every_piece_of_a_cluster_is_there(compose: dict[str, Any]) -> None:
+    assert set(compose["services"]) == {
+        "postgresql",
+        "temporal",
+        "temporal-admin-tools",
+        "temporal-ui",
+        "worker",
+        "api",
+        "proxy",
+    }
+
+
+def test_api_and_worker_scale_from_one_image(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert services["api"]["image"] == services["worker"]["image"]
+    assert services["api"]["deploy"]["replicas"] >= 2
+    assert services["worker"]["deploy"]["replicas"] >= 2
+    assert "healthcheck" in services["api"]
+    assert services["proxy"]["depends_on"]["api"]["condition"] == "service_healthy"
+    assert services["worker"]["depends_on"]["temporal-admin-tools"]["condition"] == (
+        "service_completed_successfully"
+    )
+
+
+def test_every_variable_is_a_setting(compose: dict[str, Any]) -> None:
+    fields = Settings.model_fields
+    names = {f"SYMPHAINY_{name.upper()}" for name in fields}
+    for field in fields.values():
+        alias = field.validation_alias
+        names.update(getattr(alias, "choices", []))
+    for service in ("api", "worker"):
+        for variable in compose["services"][service]["environment"]:
+            assert variable in names, f"{service}: {variable} is not a setting"
+
+
+def test_the_search_attributes_registered_are_the_codes(compose: dict[str, Any]) -> None:
+    script = (ROOT / "deploy" / "search-attributes.sh").read_text()
+    for key in SEARCH_ATTRIBUTES:
+        assert key.name in script
