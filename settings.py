@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     stream_linger_seconds: float = 30.0
     socket_send_buffer: int = 256
     """Control frames (errors, pongs) a socket may have unsent before it is closed."""
+    approval_timeout_seconds: float = 86_400.0
+    """How long a turn waits for the user to approve or reject an intent."""
     history_bound: int = 8_000
     """A session continues-as-new before its history passes this many events."""
     feed_memory: int = 1_000

@@ -89,6 +89,7 @@ class IntentRegistry:
             params=params.model_dump(),
             start_to_close=spec.start_to_close,
             schedule_to_close=spec.schedule_to_close,
+            needs_approval=spec.needs_approval,
         )
 
 

@@ -7,6 +7,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from models.conversation import (
     Accepted,
     ConversationInput,
+    Decision,
     IntentAccepted,
     IntentRequest,
     SessionInfo,
@@ -19,10 +20,13 @@ from workflows.conversation import Conversation
 class Conversations:
     """Starts, feeds and inspects session workflows."""
 
-    def __init__(self, client: Client, task_queue: str, history_bound: int) -> None:
+    def __init__(
+        self, client: Client, task_queue: str, *, history_bound: int, approval_timeout: float
+    ) -> None:
         self._client = client
         self._task_queue = task_queue
         self._history_bound = history_bound
+        self._approval_timeout = approval_timeout
 
     async def info(self, session_id: str) -> SessionInfo | None:
         """The session, or None when it has no workflow yet (no message was ever sent)."""
@@ -42,7 +46,10 @@ class Conversations:
         start = WithStartWorkflowOperation(
             Conversation.run,
             ConversationInput(
-                session_id=session_id, user_id=user_id, history_bound=self._history_bound
+                session_id=session_id,
+                user_id=user_id,
+                history_bound=self._history_bound,
+                approval_timeout_seconds=self._approval_timeout,
             ),
             id=session_workflow_id(session_id),
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
@@ -63,3 +70,8 @@ class Conversations:
         """Queue an intent as a turn of an existing session."""
         handle = self._client.get_workflow_handle(session_workflow_id(session_id))
         return await handle.execute_update(Conversation.run_intent, request)
+
+    async def decide(self, session_id: str, decision: Decision) -> None:
+        """Approve or reject the intent a turn waits on (refused if none waits)."""
+        handle = self._client.get_workflow_handle(session_workflow_id(session_id))
+        await handle.execute_update(Conversation.decide, decision)

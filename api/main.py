@@ -54,7 +54,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         sockets = SocketRegistry(settings)
         close_sockets_on_exit(sockets)
-        conversations = Conversations(client, settings.task_queue, settings.history_bound)
+        conversations = Conversations(
+            client,
+            settings.task_queue,
+            history_bound=settings.history_bound,
+            approval_timeout=settings.approval_timeout_seconds,
+        )
         registry = default_registry(settings.intent_modules)
         app.state.settings = settings
         app.state.authenticator = Authenticator(settings)

@@ -13,6 +13,8 @@ class UserMessage(BaseModel):
     message_id: str
     text: str
     files: list[FileRef] = Field(default_factory=list)
+    approve_all: bool = False
+    """The client asked to approve every intent of this session before it runs."""
 
 
 class Accepted(BaseModel):
@@ -57,6 +59,8 @@ class ConversationState(BaseModel):
     executions: list[str] = Field(default_factory=list)
     published: int = 0
     history_bound: int = 8_000
+    approval_timeout_seconds: float = 86_400.0
+    approve_all: bool = False
 
 
 class SessionInfo(BaseModel):
@@ -78,5 +82,15 @@ class ConversationInput(BaseModel):
     user_id: str
     history_bound: int = 8_000
     """Continue-as-new no later than this many history events (from settings)."""
+    approval_timeout_seconds: float = 86_400.0
+    """How long a turn waits for `intent.approve`/`intent.reject` (from settings)."""
     state: ConversationState | None = None
     stream_state: WorkflowStreamState | None = None
+
+
+class Decision(BaseModel):
+    """`intent.approve` / `intent.reject` for the turn that waits on it."""
+
+    turn_id: str
+    approve: bool
+    reason: str | None = None

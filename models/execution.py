@@ -51,6 +51,7 @@ class ValidatedIntent(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
     start_to_close: timedelta
     schedule_to_close: timedelta
+    needs_approval: bool = False
 
 
 class RealmTask(BaseModel):

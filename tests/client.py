@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 from websockets.sync.client import ClientConnection, connect
 
+import launcher
+
 Event = dict[str, Any]
 WAIT = 30.0
 
@@ -81,8 +83,9 @@ class Api:
         session_id: str | None = None,
         after: int | str | None = None,
         path: str = "/api/runtime/agent",
+        approve: str | None = None,
     ) -> Iterator[Conn]:
-        query = []
+        query = [] if approve is None else [f"approve={approve}"]
         if session_id is not None:
             query.append(f"session_id={session_id}")
         if after is not None:
@@ -130,3 +133,17 @@ def types(events: list[Event]) -> list[str]:
 
 def offsets(events: list[Event]) -> list[int]:
     return [e["offset"] for e in events]
+
+
+@contextmanager
+def extra_api(stack: launcher.Stack, env: dict[str, str]) -> Iterator[Api]:
+    """A second API process on the same stack, with settings of its own."""
+    port = launcher.free_port()
+    process = launcher.start_api(stack, port, f"api-{port}", env)
+    try:
+        launcher.wait_ready(f"http://127.0.0.1:{port}")
+        yield Api(f"http://127.0.0.1:{port}")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

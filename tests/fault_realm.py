@@ -95,6 +95,14 @@ INTENTS = [
     IntentSpec("test_slow", Realm.INSIGHTS, SlowParams, slow, "takes its time"),
     IntentSpec("test_broken", Realm.JOURNEY, BrokenParams, broken, "always bad input"),
     IntentSpec(
+        "test_gated",
+        Realm.CONTENT,
+        BrokenParams,
+        lambda ctx, params: Done(),
+        "needs the user's approval",
+        needs_approval=True,
+    ),
+    IntentSpec(
         "test_hang",
         Realm.INSIGHTS,
         SlowParams,

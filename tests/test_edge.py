@@ -1,10 +1,8 @@
 """The edge in local mode: Origin, the hard frame limit, bad uploads, slow consumers and
 shutdown."""
 
-import contextlib
 import json
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ from websockets.sync.client import connect
 from websockets.typing import Origin
 
 import launcher
-from tests.client import WAIT, Api, Conn
+from tests.client import WAIT, Api, Conn, extra_api
 
 
 def test_a_foreign_origin_is_refused_before_the_handshake(api: Api) -> None:
@@ -58,20 +56,6 @@ def test_a_traversal_name_stays_inside_the_store(api: Api, stack: launcher.Stack
     assert not Path("/tmp/evil.csv").exists()
     blob = stack.data_dir / "files" / "blobs" / body["sha256"][:2] / body["sha256"]
     assert blob.read_bytes() == b"a\n1\n"
-
-
-@contextlib.contextmanager
-def extra_api(stack: launcher.Stack, env: dict[str, str]) -> Iterator[Api]:
-    """A second API process on the same stack, with settings of its own."""
-    port = launcher.free_port()
-    process = launcher.start_api(stack, port, f"api-{port}", env)
-    try:
-        launcher.wait_ready(f"http://127.0.0.1:{port}")
-        yield Api(f"http://127.0.0.1:{port}")
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 def test_shutdown_closes_sockets_with_1001(stack: launcher.Stack) -> None:

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.agents.activities import AgentActivities
     from activities.agents.analyzer import GUIDE
+    from activities.realms.runner import RealmActivities
     from models.agents import (
         Analysis,
         CollaborationInput,
@@ -39,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
         Accepted,
         ConversationInput,
         ConversationState,
+        Decision,
         IntentAccepted,
         IntentRequest,
         PendingTurn,
@@ -55,6 +57,8 @@ with workflow.unsafe.imports_passed_through():
         ExecutionFailed,
         ExecutionStarted,
         IntentCreated,
+        IntentPendingApproval,
+        IntentRejected,
         MessageAccepted,
         StreamEvent,
         TurnCompleted,
@@ -88,6 +92,8 @@ class Conversation:
     """A session: turns run one at a time, in the order their messages arrived.
 
     Update `submit`: records a message as a turn (idempotent on `message_id`).
+    Update `run_intent`: queues an intent as a turn (REST with a session, a retry).
+    Update `decide`: approves or rejects the intent a turn is waiting on.
     Signal `execution_event`: an execution of this session reports progress.
     Query `info`: owner, counts, files and executions of the session.
     Stream (workflow_streams): the session's numbered events, topic `events`.
@@ -101,7 +107,10 @@ class Conversation:
             session_id=start.session_id,
             user_id=start.user_id,
             history_bound=start.history_bound,
+            approval_timeout_seconds=start.approval_timeout_seconds,
         )
+        self._awaiting: str | None = None
+        self._decision: Decision | None = None
 
     @workflow.run
     async def run(self, start: ConversationInput) -> None:
@@ -120,6 +129,7 @@ class Conversation:
         if known is not None:
             return Accepted(turn_id=known, duplicate=True)
         turn_id = workflow.uuid4().hex
+        self._state.approve_all = self._state.approve_all or message.approve_all
         self._remember(message.message_id, turn_id)
         self._add_files(message)
         self._state.queue.append(PendingTurn(turn_id=turn_id, message=message))
@@ -143,6 +153,18 @@ class Conversation:
         if request.retry_of is not None and request.retry_of not in self._state.executions:
             raise ApplicationError(
                 f"execution {request.retry_of} is not in this session", type="unknown_execution"
+            )
+
+    @workflow.update
+    def decide(self, decision: Decision) -> None:
+        """The user approves or rejects the intent a turn waits on."""
+        self._decision = decision
+
+    @decide.validator
+    def _waiting_turn(self, decision: Decision) -> None:
+        if self._awaiting is None or decision.turn_id != self._awaiting:
+            raise ApplicationError(
+                f"turn {decision.turn_id} is not waiting for approval", type="not_waiting"
             )
 
     @workflow.signal(name=EXECUTION_EVENT_SIGNAL)
@@ -201,7 +223,13 @@ class Conversation:
             await self._carry_out(turn_id, plan.agent, i, execution_id=workflow.uuid4().hex)
             for i in plan.intents
         ]
-        status: TurnStatus = "completed" if all(s == "completed" for s in statuses) else "failed"
+        status: TurnStatus = (
+            "failed"
+            if "failed" in statuses
+            else "needs_input"
+            if "needs_input" in statuses
+            else "completed"
+        )
         self._publish(TurnCompleted(ts=workflow.now(), turn_id=turn_id, status=status))
 
     async def _plan(self, analysis: Analysis, context: TurnContext) -> Recommendation:
@@ -236,6 +264,14 @@ class Conversation:
         retry_of: str | None = None,
     ) -> TurnStatus:
         """Hand one intent to the Runtime, then let the agent sum up what came of it."""
+        if retry_of is None and await self._needs_approval(intent):
+            decision = await self._approval(turn_id, intent)
+            if decision is None:
+                return "needs_input"
+            if not decision.approve:
+                reason = decision.reason or "rejected by the user"
+                self._publish(IntentRejected(ts=workflow.now(), turn_id=turn_id, reason=reason))
+                return "completed"
         outcome = await self._execute(turn_id, intent, execution_id, retry_of)
         try:
             summary = await self._agent(
@@ -253,6 +289,53 @@ class Conversation:
         except ActivityError:
             workflow.logger.exception("summary failed", extra={"turn_id": turn_id})
         return "completed" if outcome.status == "completed" else "failed"
+
+    async def _needs_approval(self, intent: Intent) -> bool:
+        """Every intent when the session asked so, else as the Intent Registry marks it."""
+        if self._state.approve_all:
+            return True
+        try:
+            validated = await workflow.execute_local_activity_method(
+                RealmActivities.validate,
+                intent,
+                start_to_close_timeout=AGENT_TIMEOUT,
+                retry_policy=AGENT_RETRY,
+                summary=f"Runtime: does {intent.name} need approval?",
+            )
+        except ActivityError:
+            return False
+        return validated.needs_approval
+
+    async def _approval(self, turn_id: str, intent: Intent) -> Decision | None:
+        """Wait durably for the user's decision; None when it does not come in time."""
+        reason = (
+            "this session approves every intent before it runs"
+            if self._state.approve_all
+            else f"{intent.name} needs your approval before it runs"
+        )
+        self._publish(
+            IntentPendingApproval(ts=workflow.now(), turn_id=turn_id, intent=intent, reason=reason)
+        )
+        self._awaiting, self._decision = turn_id, None
+        try:
+            await workflow.wait_condition(
+                lambda: self._decision is not None,
+                timeout=timedelta(seconds=self._state.approval_timeout_seconds),
+                timeout_summary="waiting for the user's approval",
+            )
+        except TimeoutError:
+            self._say(
+                turn_id,
+                Recommendation(
+                    agent=GUIDE,
+                    text=f"I didn't get an approval for {intent.name}, so nothing ran.",
+                    next_steps=["Ask again when you're ready"],
+                ),
+            )
+            return None
+        finally:
+            self._awaiting = None
+        return self._decision
 
     async def _execute(
         self, turn_id: str, intent: Intent, execution_id: str, retry_of: str | None

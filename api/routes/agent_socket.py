@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from temporalio.client import WorkflowUpdateFailedError
+from temporalio.service import RPCError
 
 from api.auth import Identity
 from api.conversations import Conversations
@@ -34,7 +35,7 @@ from api.frames import (
 )
 from api.hub import Behind, Feed, Frame, StreamHub
 from api.outbox import Close, Outbox
-from models.conversation import SessionInfo, UserMessage
+from models.conversation import Decision, SessionInfo, UserMessage
 from settings import Settings
 from storage.files import FileStore, UnknownFile
 
@@ -106,6 +107,7 @@ class AgentSocket:
         self._cursor = 0
         self._session_id = ""
         self._last_activity = time.monotonic()
+        self._approve_all = False
 
     def close(self, code: int, reason: str) -> None:
         """Ask the send loop to close the socket (shutdown, expiry, abuse)."""
@@ -130,6 +132,7 @@ class AgentSocket:
             return
         self._session_id = opening.session_id
         self._cursor = opening.after
+        self._approve_all = self._ws.query_params.get("approve") == "all"
         self._outbox.put(self._ready(opening))
         if opening.after_error:
             self._outbox.put(opening.after_error.frame())
@@ -281,7 +284,21 @@ class AgentSocket:
         elif isinstance(frame, ExecutionRetryFrame | ExecutionCancelFrame):
             await self._control(frame)
         elif isinstance(frame, IntentApproveFrame | IntentRejectFrame):
-            raise FrameError("invalid_frame", f"turn {frame.turn_id} is not waiting for approval")
+            await self._decide(frame)
+
+    async def _decide(self, frame: IntentApproveFrame | IntentRejectFrame) -> None:
+        """Pass the user's decision to the turn that waits on it."""
+        decision = Decision(
+            turn_id=frame.turn_id,
+            approve=isinstance(frame, IntentApproveFrame),
+            reason=frame.reason if isinstance(frame, IntentRejectFrame) else None,
+        )
+        try:
+            await self._conversations.decide(self._session_id, decision)
+        except (WorkflowUpdateFailedError, RPCError) as err:
+            raise FrameError(
+                "invalid_frame", f"turn {frame.turn_id} is not waiting for approval"
+            ) from err
 
     async def _control(self, frame: ExecutionRetryFrame | ExecutionCancelFrame) -> None:
         """Retry or cancel an execution of this session; the stream shows what follows."""
@@ -306,7 +323,12 @@ class AgentSocket:
             files = [self._store.get(self._user_id, file_id) for file_id in frame.file_ids]
         except UnknownFile as err:
             raise FrameError("unknown_file", f"unknown file {err}", frame.message_id) from err
-        message = UserMessage(message_id=frame.message_id, text=frame.text, files=files)
+        message = UserMessage(
+            message_id=frame.message_id,
+            text=frame.text,
+            files=files,
+            approve_all=self._approve_all,
+        )
         try:
             await self._conversations.submit(self._session_id, self._user_id, message)
         except WorkflowUpdateFailedError as err:

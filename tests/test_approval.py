@@ -1,0 +1,74 @@
+"""Approval before execution: the turn waits durably for `intent.approve`/`intent.reject`."""
+
+import launcher
+from tests.client import Api, Conn, Event, extra_api
+
+
+def _pending(conn: Conn) -> Event:
+    return conn.until(lambda e: e["type"] == "intent.pending_approval")
+
+
+def _session(conn: Conn) -> str:
+    conn.turn("Upload a file")
+    return str(conn.ready["session_id"])
+
+
+def test_an_intent_the_registry_gates_runs_once_approved(api: Api) -> None:
+    with api.socket() as conn:
+        session_id = _session(conn)
+        api.start("test_gated", {}, session_id)
+        pending = _pending(conn)
+        assert pending["intent"] == {
+            "name": "test_gated",
+            "realm": "content",
+            "params": {"reason": "the input is bad"},
+        }
+        assert "approval" in str(pending["reason"])
+    with api.socket(session_id=session_id, after=pending["offset"]) as later:
+        later.send({"type": "intent.approve", "turn_id": pending["turn_id"]})
+        later.until(lambda e: e["type"] == "execution.completed")
+        end = later.until(lambda e: e["type"] == "turn.completed")
+    assert end["status"] == "completed"
+    assert [e["type"] for e in later.events][:2] == ["intent.created", "execution.started"]
+
+
+def test_a_rejected_intent_never_runs(api: Api) -> None:
+    with api.socket() as conn:
+        session_id = _session(conn)
+        api.start("test_gated", {}, session_id)
+        pending = _pending(conn)
+        conn.send({"type": "intent.reject", "turn_id": pending["turn_id"], "reason": "not now"})
+        rejected = conn.until(lambda e: e["type"] == "intent.rejected")
+        end = conn.until(lambda e: e["type"] == "turn.completed" and e["offset"] > 4)
+    assert rejected["reason"] == "not now"
+    assert end["status"] == "completed"
+    assert not [e for e in conn.events if e["type"] == "intent.created" and e["offset"] > 4]
+
+
+def test_a_session_can_ask_to_approve_everything(api: Api) -> None:
+    ref = api.upload("s.csv", b"a,b\n1,2\n")
+    with api.socket(approve="all") as conn:
+        conn.message("Upload a file", [ref["file_id"]])
+        pending = _pending(conn)
+        assert pending["intent"]["name"] == "ingest_file"
+        conn.send({"type": "intent.approve", "turn_id": pending["turn_id"]})
+        end = conn.until(lambda e: e["type"] == "turn.completed")
+    assert end["status"] == "completed"
+
+
+def test_a_decision_for_a_turn_that_is_not_waiting_is_an_error(api: Api) -> None:
+    with api.socket() as conn:
+        _session(conn)
+        conn.send({"type": "intent.approve", "turn_id": "f" * 32})
+        assert conn.error()["code"] == "invalid_frame"
+
+
+def test_an_unanswered_approval_times_out_as_needs_input(stack: launcher.Stack) -> None:
+    with extra_api(stack, {"SYMPHAINY_APPROVAL_TIMEOUT_SECONDS": "1"}) as api:
+        with api.socket() as conn:
+            session_id = _session(conn)
+            api.start("test_gated", {}, session_id)
+            _pending(conn)
+            end = conn.until(lambda e: e["type"] == "turn.completed" and e["offset"] > 4)
+        assert end["status"] == "needs_input"
+        assert not [e for e in conn.events if e["type"] == "intent.created" and e["offset"] > 4]
