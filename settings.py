@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     max_sockets_per_user: int = 16
     idle_timeout_seconds: float = 900.0
     realm_concurrency: int = 4
+    analyzer: Literal["classifier", "keyword"] = "classifier"
+    """The Guide Agent's backend: the trained offline classifier, or the keyword baseline."""
+    clarify_threshold: float = 0.5
+    """Below this confidence the guide asks instead of acting."""
     intent_modules: list[str] = []
     """Extra modules whose `INTENTS` join the registry (plugins; the tests' fault realm)."""
 

@@ -9,7 +9,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from activities.agents.activities import AgentActivities
-from activities.agents.analyzer import KeywordAnalyzer
+from activities.agents.analyzer import Analyzer, KeywordAnalyzer
+from activities.agents.classifier import ClassifierAnalyzer
 from activities.realms.runner import RealmActivities
 from activities.registry import IntentRegistry, default_registry
 from settings import Settings
@@ -22,11 +23,18 @@ HEARTBEAT_THROTTLE = timedelta(seconds=1)
 """Heartbeats reach the server at least this often, so a cancel reaches a realm within ~1 s."""
 
 
+def analyzer_for(settings: Settings) -> Analyzer:
+    """The analyzer backend the settings name."""
+    if settings.analyzer == "keyword":
+        return KeywordAnalyzer()
+    return ClassifierAnalyzer(threshold=settings.clarify_threshold)
+
+
 def build_worker(
     client: Client, settings: Settings, registry: IntentRegistry | None = None
 ) -> Worker:
     """One worker for both planes' workflows and activities on the configured task queue."""
-    agents = AgentActivities(KeywordAnalyzer())
+    agents = AgentActivities(analyzer_for(settings))
     realms = RealmActivities(
         registry or default_registry(settings.intent_modules),
         LocalFileStore(settings.files_dir, settings.max_upload_bytes),

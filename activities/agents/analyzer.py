@@ -1,10 +1,10 @@
-"""How the Guide Agent reads a message: the interface, and the keyword analyzer.
+"""How the Guide Agent reads a message: the interface, the routes, and a keyword analyzer.
 
-Any analyzer (a trained classifier, an LLM) implements `Analyzer`; the Guide Agent and
-the workflow do not change when it is replaced.
+Any analyzer (the trained classifier, an LLM) implements `Analyzer` and names one of
+`LABELS`; `decide` turns that into the Guide Agent's `Analysis`, so the workflow and the
+liaisons never change when the analyzer does.
 """
 
-import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -13,6 +13,20 @@ from models.intents import Intent, Realm
 
 GUIDE = "guide"
 CLARIFY_THRESHOLD = 0.5
+CAPABILITIES = [
+    "Upload a file (CSV, JSON, Excel or text)",
+    "What insights can I get from my data?",
+    "Compare my data quality across files",
+    "Create a workflow from my SOP",
+]
+OPTION_NAMES = {
+    "upload": "upload a file",
+    "insights": "get insights from your data",
+    "compare": "compare data quality across files",
+    "journey": "create a workflow from an SOP",
+    "smalltalk": "hear what I can do",
+    "out_of_scope": "something this platform doesn't do",
+}
 
 
 class Analyzer(Protocol):
@@ -22,123 +36,78 @@ class Analyzer(Protocol):
 
 
 @dataclass(frozen=True)
-class _Cue:
-    """A family of phrasings that points at one route."""
-
+class _Plan:
     route: Route
     pillars: tuple[Realm, ...]
-    words: tuple[str, ...]
-    label: str
 
 
-_CUES = (
-    _Cue(
-        Route.COLLABORATION,
-        (Realm.CONTENT, Realm.INSIGHTS),
-        ("compare", "comparison", "across files", "side by side", "versus", " vs "),
-        "a comparison across files",
-    ),
-    _Cue(
-        Route.DIRECT,
-        (Realm.CONTENT,),
-        ("upload", "ingest", "import", "attach", "add a file", "add this file"),
-        "a file upload",
-    ),
-    _Cue(
-        Route.LIAISON,
-        (Realm.INSIGHTS,),
-        ("insight", "profile", "analy", "statistic", "pattern", "trend", "quality", "summar"),
-        "insights on data",
-    ),
-    _Cue(
-        Route.LIAISON,
-        (Realm.JOURNEY,),
-        ("sop", "workflow", "procedure", "process", "flowchart", "runbook"),
-        "a workflow from a procedure",
-    ),
-)
+_PLANS = {
+    "upload": _Plan(Route.DIRECT, (Realm.CONTENT,)),
+    "insights": _Plan(Route.LIAISON, (Realm.INSIGHTS,)),
+    "journey": _Plan(Route.LIAISON, (Realm.JOURNEY,)),
+    "compare": _Plan(Route.COLLABORATION, (Realm.CONTENT, Realm.INSIGHTS)),
+    "smalltalk": _Plan(Route.DIRECT, ()),
+    "out_of_scope": _Plan(Route.DIRECT, ()),
+}
+LABELS = tuple(_PLANS)
 
 
-class KeywordAnalyzer:
-    """A deterministic first analyzer: cue words per route, scored and compared.
+def decide(
+    label: str,
+    confidence: float,
+    context: TurnContext,
+    rationale: str,
+    options: list[str] | None = None,
+) -> Analysis:
+    """The Guide Agent's analysis for a label (or "clarify")."""
+    if label == "clarify":
+        return _clarify(confidence, rationale, options or [])
+    plan = _PLANS[label]
+    liaisons = [f"{pillar.value}_liaison" for pillar in plan.pillars]
+    routed = plan.route in (Route.LIAISON, Route.COLLABORATION)
+    return Analysis(
+        route=plan.route,
+        agents=[GUIDE, *liaisons] if routed else [GUIDE],
+        pillar=plan.pillars[-1] if plan.pillars else None,
+        pillars=list(plan.pillars),
+        confidence=confidence,
+        rationale=rationale,
+        recommendation=None if routed else _guide_answer(label, context),
+    )
 
-    It is simple on purpose; it sits behind `Analyzer` so a better one can replace it.
-    """
 
-    def analyze(self, context: TurnContext) -> Analysis:
-        """Score each cue family; a clear winner routes, anything else asks."""
-        text = f" {_normalize(context.text)} "
-        scored = sorted(
-            (
-                (sum(word in text for word in cue.words), index, cue)
-                for index, cue in enumerate(_CUES)
-            ),
-            key=lambda item: (-item[0], item[1]),
+def _guide_answer(label: str, context: TurnContext) -> Recommendation:
+    if label == "upload":
+        return _upload(context)
+    if label == "smalltalk":
+        return Recommendation(
+            agent=GUIDE,
+            text="Hi! I can ingest your files, profile them and find insights, compare data "
+            "quality across files, and turn a standard operating procedure into a workflow.",
+            next_steps=CAPABILITIES,
         )
-        hits, _, best = scored[0]
-        runner_up = scored[1][0]
-        confidence = _confidence(hits, runner_up, first_is_priority=best is _CUES[0])
-        if confidence < CLARIFY_THRESHOLD:
-            return _clarify(confidence)
-        return _route(best, confidence, context)
+    return Recommendation(
+        agent=GUIDE,
+        text="Sorry, that's outside what this platform does. I work with your data files "
+        "and procedures: ingesting, profiling, comparing and turning SOPs into workflows.",
+        next_steps=CAPABILITIES,
+    )
 
 
-def _normalize(text: str) -> str:
-    return re.sub(r"\s+", " ", text.lower()).strip()
-
-
-def _confidence(hits: int, runner_up: int, *, first_is_priority: bool) -> float:
-    """Confidence grows with matching cues and shrinks when another route matches as well."""
-    if hits == 0:
-        return 0.2
-    if hits == runner_up and not first_is_priority:
-        return 0.4
-    return min(0.95, 0.6 + 0.15 * hits - 0.1 * runner_up)
-
-
-def _clarify(confidence: float) -> Analysis:
+def _clarify(confidence: float, rationale: str, options: list[str]) -> Analysis:
+    named = [OPTION_NAMES[o] for o in options if o in OPTION_NAMES and o != "out_of_scope"]
     question = (
-        "I'm not sure what you'd like to do. Do you want to upload a file, get insights "
+        f"Do you want to {' or '.join(named)}?"
+        if named
+        else "I'm not sure what you'd like to do. Do you want to upload a file, get insights "
         "from your data, compare data quality across files, or create a workflow from an SOP?"
     )
     return Analysis(
         route=Route.CLARIFY,
         agents=[GUIDE],
         confidence=confidence,
-        rationale="no request of the platform matched the message with confidence",
-        recommendation=Recommendation(
-            agent=GUIDE,
-            text=question,
-            next_steps=[
-                "Upload a file",
-                "What insights can I get from my data?",
-                "Compare my data quality across files",
-                "Create a workflow from my SOP",
-            ],
-        ),
-    )
-
-
-def _route(cue: _Cue, confidence: float, context: TurnContext) -> Analysis:
-    rationale = f"the message asks for {cue.label}"
-    if cue.route is Route.DIRECT:
-        return Analysis(
-            route=Route.DIRECT,
-            agents=[GUIDE],
-            pillar=cue.pillars[0],
-            pillars=list(cue.pillars),
-            confidence=confidence,
-            rationale=rationale,
-            recommendation=_upload(context),
-        )
-    liaisons = [f"{pillar.value}_liaison" for pillar in cue.pillars]
-    return Analysis(
-        route=cue.route,
-        agents=[GUIDE, *liaisons],
-        pillar=cue.pillars[-1] if cue.route is Route.COLLABORATION else cue.pillars[0],
-        pillars=list(cue.pillars),
-        confidence=confidence,
-        rationale=rationale,
+        rationale=f"{rationale}; not confident enough to act",
+        recommendation=Recommendation(agent=GUIDE, text=question, next_steps=CAPABILITIES),
     )
 
 
@@ -160,3 +129,55 @@ def _upload(context: TurnContext) -> Recommendation:
             for ref in context.attached
         ],
     )
+
+
+@dataclass(frozen=True)
+class _Cue:
+    """A family of phrasings that points at one label."""
+
+    label: str
+    words: tuple[str, ...]
+
+
+_CUES = (
+    _Cue("compare", ("compare", "comparison", "across files", "side by side", "versus", " vs ")),
+    _Cue("upload", ("upload", "ingest", "import", "attach", "add a file", "add this file")),
+    _Cue(
+        "insights",
+        ("insight", "profile", "analy", "statistic", "pattern", "trend", "quality", "summar"),
+    ),
+    _Cue("journey", ("sop", "workflow", "procedure", "process", "flowchart", "runbook")),
+)
+
+
+class KeywordAnalyzer:
+    """The first, deterministic analyzer: cue words per label, scored and compared.
+
+    Kept as the `keyword` backend: a baseline for the trained classifier's benchmark.
+    """
+
+    def analyze(self, context: TurnContext) -> Analysis:
+        """Score each cue family; a clear winner routes, anything else asks."""
+        text = " " + " ".join(context.text.lower().split()) + " "
+        scored = sorted(
+            (
+                (sum(word in text for word in cue.words), index, cue)
+                for index, cue in enumerate(_CUES)
+            ),
+            key=lambda item: (-item[0], item[1]),
+        )
+        hits, _, best = scored[0]
+        confidence = _confidence(hits, scored[1][0], first_is_priority=best is _CUES[0])
+        rationale = f"cue words point at {best.label}"
+        if confidence < CLARIFY_THRESHOLD:
+            return decide("clarify", confidence, context, "no request matched with confidence")
+        return decide(best.label, confidence, context, rationale)
+
+
+def _confidence(hits: int, runner_up: int, *, first_is_priority: bool) -> float:
+    """Confidence grows with matching cues and shrinks when another route matches as well."""
+    if hits == 0:
+        return 0.2
+    if hits == runner_up and not first_is_priority:
+        return 0.4
+    return min(0.95, 0.6 + 0.15 * hits - 0.1 * runner_up)

@@ -1,0 +1,138 @@
+"""The offline analyzer: a character n-gram TF-IDF model trained at start-up.
+
+Deterministic, no network, trained from `examples.py` in a few milliseconds. It is
+numpy only: scikit-learn would do the same, but importing it alone takes 1.2 s on these
+machines, longer than the whole analyzer may take to start.
+"""
+
+import math
+import re
+from collections import Counter
+
+import numpy as np
+
+from activities.agents.analyzer import decide
+from activities.agents.examples import EXAMPLES
+from models.agents import Analysis, TurnContext
+from models.files import FileRef
+
+NGRAMS = (2, 3, 4, 5)
+NEIGHBOURS = 3
+SHARPNESS = 14.0
+"""How strongly the class scores separate in the softmax (tuned on the examples)."""
+FAMILIAR = 0.25
+"""Below this similarity to anything seen, a message is unfamiliar: confidence drops."""
+_SPACES = re.compile(r"\s+")
+_ALL_FILES = re.compile(r"\b(all|every|each|both)\b.{0,12}\b(files?|data ?sets?|spreadsheets?)\b")
+_LATEST = re.compile(r"\b(the )?(last|latest|newest|most recent) (one|file|upload)\b")
+_DATE_COLUMN = re.compile(
+    r"\b(?:over|by|using|on) (?:the )?([a-z_][\w]*) column\b|\bby ([a-z_]*date[\w]*)\b"
+)
+
+
+def _normalize(text: str) -> str:
+    return _SPACES.sub(" ", text.lower()).strip()
+
+
+def _features(text: str) -> Counter[str]:
+    """Character n-grams inside word boundaries (robust to typos) plus whole words."""
+    padded = f" {_normalize(text)} "
+    grams: Counter[str] = Counter(padded.split())
+    for n in NGRAMS:
+        grams.update(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return grams
+
+
+class ClassifierAnalyzer:
+    """Nearest examples by cosine similarity, one score per label, softmax confidence."""
+
+    def __init__(
+        self,
+        examples: dict[str, list[str]] | None = None,
+        threshold: float = 0.5,
+    ) -> None:
+        examples = examples or EXAMPLES
+        self._threshold = threshold
+        documents = [(label, text) for label, texts in examples.items() for text in texts]
+        counts = [_features(text) for _, text in documents]
+        frequency: Counter[str] = Counter(gram for grams in counts for gram in grams)
+        self._vocabulary = {gram: index for index, gram in enumerate(sorted(frequency))}
+        total = len(documents)
+        self._idf = np.array(
+            [math.log((1 + total) / (1 + frequency[g])) + 1 for g in sorted(frequency)],
+            dtype=np.float32,
+        )
+        self._labels = sorted(examples)
+        self._matrix = np.vstack([self._vector(grams) for grams in counts])
+        self._rows = {
+            label: np.array([i for i, (owner, _) in enumerate(documents) if owner == label])
+            for label in self._labels
+        }
+
+    def _vector(self, grams: Counter[str]) -> np.ndarray:
+        vector = np.zeros(len(self._vocabulary), dtype=np.float32)
+        for gram, count in grams.items():
+            index = self._vocabulary.get(gram)
+            if index is not None:
+                vector[index] = 1 + math.log(count)
+        vector *= self._idf
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm else vector
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Each label's probability for `text`, tempered by how familiar it looks."""
+        similarities = self._matrix @ self._vector(_features(text))
+        strength = np.array(
+            [
+                np.sort(similarities[self._rows[label]])[-NEIGHBOURS:].mean()
+                for label in self._labels
+            ]
+        )
+        weights = np.exp(SHARPNESS * (strength - strength.max()))
+        probabilities = weights / weights.sum()
+        familiarity = min(1.0, float(similarities.max()) / FAMILIAR)
+        return {
+            label: float(p) * familiarity
+            for label, p in zip(self._labels, probabilities, strict=True)
+        }
+
+    def analyze(self, context: TurnContext) -> Analysis:
+        """The likeliest label routes the message; below the threshold the guide asks."""
+        scores = self.scores(context.text)
+        ranked = sorted(scores, key=lambda label: -scores[label])
+        label, confidence = ranked[0], round(scores[ranked[0]], 3)
+        slots = extract_slots(context)
+        rationale = f"classified as {label} (p={confidence:.2f})" + "".join(
+            f"; {key}: {value}" for key, value in slots.items()
+        )
+        if confidence < self._threshold:
+            return decide("clarify", confidence, context, rationale, options=ranked[:2])
+        return decide(label, confidence, context, rationale)
+
+
+def mentioned_files(text: str, files: list[FileRef]) -> list[FileRef]:
+    """Files the message names, by file name (with or without extension) or id."""
+    lowered = text.lower()
+    return [
+        ref
+        for ref in files
+        if ref.name.lower() in lowered
+        or ref.name.lower().rsplit(".", 1)[0] in lowered.split()
+        or ref.file_id in lowered
+    ]
+
+
+def extract_slots(context: TurnContext) -> dict[str, str]:
+    """What the message pins down: files named, all files, the latest file, a date column."""
+    lowered = _normalize(context.text)
+    slots: dict[str, str] = {}
+    named = mentioned_files(context.text, context.session_files)
+    if named:
+        slots["files"] = ", ".join(ref.name for ref in named)
+    elif _ALL_FILES.search(lowered):
+        slots["files"] = "all"
+    elif _LATEST.search(lowered) and context.session_files:
+        slots["files"] = context.session_files[-1].name
+    if column := _DATE_COLUMN.search(lowered):
+        slots["date_column"] = column.group(1) or column.group(2)
+    return slots
