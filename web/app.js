@@ -1,0 +1,308 @@
+// The operator console: one session over /api/runtime/agent, rendered once per offset.
+// It keeps the session id and the last offset in localStorage; after a drop it
+// reconnects with `after`, after a reload it replays the session from the start.
+
+const $ = (id) => document.getElementById(id);
+const store = window.localStorage;
+const sentTexts = JSON.parse(store.getItem("sentTexts") || "{}");
+
+let sessionId = store.getItem("sessionId");
+let token = store.getItem("token") || "";
+let lastOffset = 0; // a fresh page rebuilds its view from the replay
+let socket = null;
+let backoff = 500;
+let attached = [];
+const cards = new Map();
+
+mermaid.initialize({ startOnLoad: false, securityLevel: "strict" });
+
+function wsUrl() {
+  const url = new URL("/api/runtime/agent", window.location.href);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  if (sessionId) url.searchParams.set("session_id", sessionId);
+  if (lastOffset) url.searchParams.set("after", String(lastOffset));
+  if (token) url.searchParams.set("access_token", token);
+  return url;
+}
+
+function connect() {
+  setStatus("connecting…");
+  socket = new WebSocket(wsUrl());
+  socket.onopen = () => { backoff = 500; setStatus("connected"); };
+  socket.onmessage = (message) => receive(JSON.parse(message.data));
+  socket.onclose = (event) => {
+    setStatus(`disconnected (${event.code}); reconnecting`);
+    if (event.code === 1008 && /session/.test(event.reason)) newSession(false);
+    setTimeout(connect, backoff);
+    backoff = Math.min(backoff * 2, 5000);
+  };
+}
+window.__consoleSocket = () => socket; // lets browser tests drop the connection
+
+function setStatus(text) { $("status").textContent = text; }
+
+function send(frame) {
+  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+  else line("system", "Not connected yet: try again in a moment.");
+}
+
+function receive(frame) {
+  if (frame.type === "session.ready") {
+    sessionId = frame.session_id;
+    store.setItem("sessionId", sessionId);
+    $("session").textContent = sessionId;
+    return;
+  }
+  if (frame.type === "error") return line("error", `Error (${frame.code}): ${frame.message}`);
+  if (frame.type === "pong" || frame.offset === undefined || frame.offset <= lastOffset) return;
+  lastOffset = frame.offset;
+  render(frame);
+}
+
+function render(e) {
+  const item = { "message.accepted": accepted, "agent.analysis": analysis,
+    "agent.message": agentMessage, "intent.pending_approval": pending,
+    "intent.rejected": (x) => line("system", `Intent rejected: ${x.reason}`),
+    "intent.created": created, "execution.started": started,
+    "execution.progress": progress, "execution.completed": completed,
+    "execution.failed": failed, "execution.cancelled": cancelled,
+    "turn.completed": (x) => line("system", `Turn ${x.status.replace("_", " ")}.`) }[e.type];
+  if (item) item(e);
+  const li = $("log").lastElementChild;
+  if (li && !li.dataset.offset) li.dataset.offset = e.offset;
+}
+
+function line(kind, text, who) {
+  const li = document.createElement("li");
+  li.className = kind;
+  if (who) {
+    const name = document.createElement("span");
+    name.className = "who";
+    name.textContent = `${who}:`;
+    li.append(name);
+  }
+  li.append(document.createTextNode(text));
+  $("log").append(li);
+  li.scrollIntoView({ block: "nearest" });
+  return li;
+}
+
+function accepted(e) {
+  line("you", sentTexts[e.message_id] || `(message ${e.message_id})`, "You").dataset.offset = e.offset;
+}
+
+function analysis(e) {
+  const pct = Math.round(e.confidence * 100);
+  line("system", `Guide routed: ${e.route} · ${e.agents.join(", ")} · ${pct}% confident`).dataset.offset = e.offset;
+}
+
+function agentMessage(e) {
+  const li = line("agent", e.text, e.agent.replace("_", " "));
+  li.dataset.offset = e.offset;
+  if (!e.next_steps.length) return;
+  const steps = document.createElement("div");
+  steps.className = "steps";
+  for (const step of e.next_steps) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = step;
+    button.onclick = () => { $("text").value = step; $("text").focus(); };
+    steps.append(button);
+  }
+  li.append(steps);
+}
+
+function pending(e) {
+  const li = line("agent", `${e.reason} (${e.intent.name})`, "Approval needed");
+  li.dataset.offset = e.offset;
+  for (const [label, type] of [["Approve", "intent.approve"], ["Reject", "intent.reject"]]) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = label;
+    button.onclick = () => send({ type, turn_id: e.turn_id });
+    li.append(" ", button);
+  }
+}
+
+function card(id) {
+  let c = cards.get(id);
+  if (c) return c;
+  const el = document.createElement("article");
+  el.className = "card";
+  el.setAttribute("aria-label", `Execution ${id}`);
+  el.innerHTML = `<h3></h3><p>Status: <span class="state">created</span> · attempt <span class="attempt">–</span></p>
+    <p class="meta"></p><p class="progress" aria-live="polite"></p><div class="actions"></div><div class="result"></div>`;
+  $("cards").prepend(el);
+  c = { el, id };
+  cards.set(id, c);
+  return c;
+}
+
+function setState(c, state) {
+  c.el.querySelector(".state").textContent = state;
+  c.el.dataset.state = state;
+  const actions = c.el.querySelector(".actions");
+  actions.replaceChildren();
+  const button = (label, type) => {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = label;
+    b.onclick = () => send({ type, execution_id: c.id });
+    actions.append(b);
+  };
+  if (state === "running") button("Cancel", "execution.cancel");
+  if (state === "failed" || state === "cancelled") button("Retry", "execution.retry");
+}
+
+function created(e) {
+  const c = card(e.execution_id);
+  c.el.querySelector("h3").textContent = `${e.intent.name} · ${e.intent.realm || "runtime"}`;
+  const meta = c.el.querySelector(".meta");
+  const link = document.createElement("a");
+  link.href = e.temporal_ui_url;
+  link.target = "_blank";
+  link.rel = "noopener";
+  link.textContent = "Open in the Temporal UI";
+  meta.append(link);
+  if (e.retry_of) meta.append(` · retry of ${e.retry_of.slice(0, 8)}`);
+  setState(c, "created");
+  line("system", `Intent ${e.intent.name} sent to the Runtime.`).dataset.offset = e.offset;
+}
+
+function started(e) {
+  const c = card(e.execution_id);
+  c.el.querySelector(".attempt").textContent = String(e.attempt);
+  setState(c, "running");
+}
+
+function progress(e) {
+  const pct = e.percent === null ? "" : ` (${Math.round(e.percent)}%)`;
+  card(e.execution_id).el.querySelector(".progress").textContent = `${e.message}${pct}`;
+}
+
+function completed(e) {
+  const c = card(e.execution_id);
+  setState(c, "completed");
+  c.el.querySelector(".progress").textContent = "";
+  renderResult(c.el.querySelector(".result"), e.result);
+}
+
+function failed(e) {
+  const c = card(e.execution_id);
+  setState(c, "failed");
+  c.el.querySelector(".progress").textContent =
+    `${e.error.type}: ${e.error.message} (after ${e.attempts} attempt${e.attempts === 1 ? "" : "s"})`;
+}
+
+function cancelled(e) {
+  const c = card(e.execution_id);
+  setState(c, "cancelled");
+  c.el.querySelector(".progress").textContent = "Cancelled: nothing from it was kept.";
+}
+
+function table(headers, rows, caption) {
+  const t = document.createElement("table");
+  const cap = document.createElement("caption");
+  cap.textContent = caption;
+  const head = document.createElement("tr");
+  for (const h of headers) { const th = document.createElement("th"); th.textContent = h; head.append(th); }
+  t.append(cap, head);
+  for (const row of rows) {
+    const tr = document.createElement("tr");
+    for (const cell of row) { const td = document.createElement("td"); td.textContent = cell ?? ""; tr.append(td); }
+    t.append(tr);
+  }
+  return t;
+}
+
+const fmt = (v) => (typeof v === "number" ? String(Math.round(v * 1000) / 1000) : v);
+
+function renderResult(box, result) {
+  box.replaceChildren();
+  if (result.summary) { const p = document.createElement("p"); p.textContent = result.summary; box.append(p); }
+  for (const profile of result.profiles || []) {
+    box.append(table(["column", "type", "null rate", "distinct", "min", "mean", "max", "outliers"],
+      profile.column_profiles.map((c) => [c.name, c.type, fmt(c.null_rate), c.distinct, fmt(c.min), fmt(c.mean), fmt(c.max), c.outliers]),
+      `Profile of ${profile.name}: quality ${profile.quality_score}/100`));
+  }
+  if (result.measures) {
+    box.append(table(["measure", ...result.files, "best"],
+      result.measures.map((m) => [m.name, ...result.files.map((f) => fmt(m.values[f])), m.best]),
+      "Data quality side by side"));
+  }
+  if (result.mermaid) {
+    const figure = document.createElement("figure");
+    figure.setAttribute("aria-label", "Workflow flowchart");
+    box.append(figure);
+    mermaid.render(`m${Math.random().toString(36).slice(2)}`, result.mermaid)
+      .then(({ svg }) => { figure.innerHTML = svg; })
+      .catch(() => { const pre = document.createElement("pre"); pre.textContent = result.mermaid; figure.append(pre); });
+    const steps = document.createElement("ol");
+    for (const s of result.steps) { const li = document.createElement("li"); li.textContent = `${s.actor ? s.actor + ": " : ""}${s.text}`; steps.append(li); }
+    box.append(steps);
+  }
+}
+
+async function upload(files) {
+  for (const file of files) {
+    const body = new FormData();
+    body.append("file", file);
+    const headers = token ? { Authorization: `Bearer ${token}` } : {};
+    const response = await fetch("/api/files", { method: "POST", body, headers });
+    const json = await response.json();
+    if (!response.ok) { line("error", `Upload of ${file.name} failed: ${json.detail}`); continue; }
+    attached.push(json);
+  }
+  showAttached();
+}
+
+function showAttached() {
+  $("attached").replaceChildren(...attached.map((f) => {
+    const li = document.createElement("li");
+    li.textContent = `${f.name} (${f.size} bytes)`;
+    return li;
+  }));
+}
+
+function newSession(reconnect = true) {
+  store.removeItem("sessionId");
+  sessionId = null;
+  lastOffset = 0;
+  $("log").replaceChildren();
+  $("cards").replaceChildren();
+  cards.clear();
+  if (reconnect && socket) socket.close();
+}
+
+$("composer").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = $("text").value.trim();
+  if (!text) return;
+  const messageId = crypto.randomUUID().replaceAll("-", "");
+  sentTexts[messageId] = text;
+  store.setItem("sentTexts", JSON.stringify(sentTexts));
+  const frame = { type: "user.message", message_id: messageId, text };
+  if (attached.length) frame.file_ids = attached.map((f) => f.file_id);
+  send(frame);
+  attached = [];
+  showAttached();
+  $("text").value = "";
+});
+$("text").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); $("composer").requestSubmit(); }
+});
+$("file").addEventListener("change", (event) => upload(event.target.files));
+const drop = $("drop");
+drop.addEventListener("dragover", (event) => { event.preventDefault(); drop.classList.add("over"); });
+drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+drop.addEventListener("drop", (event) => { event.preventDefault(); drop.classList.remove("over"); upload(event.dataTransfer.files); });
+drop.addEventListener("keydown", (event) => { if (event.key === "Enter") $("file").click(); });
+$("new-session").addEventListener("click", () => newSession());
+$("token").value = token;
+$("save-token").addEventListener("click", () => {
+  token = $("token").value.trim();
+  store.setItem("token", token);
+  if (socket) socket.close();
+});
+
+connect();
