@@ -4,7 +4,7 @@ import time
 import uuid
 from datetime import timedelta
 
-from temporalio import workflow
+from temporalio import activity, workflow
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -45,3 +45,32 @@ async def update_round_trips_ms(address: str, rounds: int) -> list[float]:
             samples.append((time.perf_counter() - started) * 1000)
         await handle.signal(Floor.stop)
     return samples
+
+
+@activity.defn(name="floor.noop")
+async def noop(value: int) -> int:
+    return value
+
+
+@workflow.defn(name="FloorTurns")
+class FloorTurns:
+    """The raw floor of one turn: an Update whose handler runs two local activities."""
+
+    def __init__(self) -> None:
+        self._done = False
+
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.wait_condition(lambda: self._done)
+
+    @workflow.update
+    async def turn(self, value: int) -> int:
+        for _ in range(2):
+            value = await workflow.execute_local_activity(
+                noop, value, start_to_close_timeout=timedelta(seconds=5)
+            )
+        return value
+
+    @workflow.signal
+    def stop(self) -> None:
+        self._done = True

@@ -1,0 +1,265 @@
+"""The benchmark harness: real WebSocket clients against a real stack, with baselines.
+
+Run: `.venv/bin/python -m bench.load` (`--quick` for a short pass). It starts its own
+stack (Temporal dev server, `python worker.py`, `uvicorn`) on free ports and reports,
+per scenario, latencies from sending `user.message` to `message.accepted`,
+`agent.analysis` and `turn.completed`; turns per second; lost, duplicated and
+out-of-order events; peak RSS of the worker and the API; history events per turn. In the
+same run it measures (a) the raw Temporal floor, a minimal workflow doing one Update
+with two local activities per turn, and (b) the same agent code called in-process with
+no Temporal, and prints ratios to both.
+"""
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+from websockets.asyncio.client import ClientConnection, connect
+
+import launcher
+from bench.floor import FloorTurns, noop
+
+MESSAGES = ("Upload a file", "bananas are yellow", "hello", "What insights can I get?")
+
+
+@dataclass
+class Sample:
+    accepted: float
+    analysis: float
+    completed: float
+
+
+@dataclass
+class Tally:
+    samples: list[Sample] = field(default_factory=list)
+    lost: int = 0
+    duplicated: int = 0
+    out_of_order: int = 0
+    sessions: list[str] = field(default_factory=list)
+
+
+async def session(url: str, turns: int, tally: Tally) -> None:
+    """One client: `turns` messages one after another, every event checked by offset."""
+    async with connect(url, max_size=None) as ws:
+        ready = json.loads(await ws.recv())
+        tally.sessions.append(ready["session_id"])
+        last = 0
+        seen: set[int] = set()
+        for index in range(turns):
+            message_id = uuid.uuid4().hex
+            started = time.perf_counter()
+            text = MESSAGES[index % len(MESSAGES)]
+            await ws.send(
+                json.dumps({"type": "user.message", "message_id": message_id, "text": text})
+            )
+            marks: dict[str, float] = {}
+            turn_id = None
+            while "turn.completed" not in marks:
+                event = json.loads(await ws.recv())
+                offset = event.get("offset")
+                if offset is None:
+                    continue
+                if offset in seen:
+                    tally.duplicated += 1
+                elif offset != last + 1:
+                    tally.out_of_order += 1
+                    tally.lost += max(0, offset - last - 1)
+                seen.add(offset)
+                last = max(last, offset)
+                if event.get("message_id") == message_id:
+                    turn_id = event["turn_id"]
+                if event.get("turn_id") == turn_id and event["type"] not in marks:
+                    marks[event["type"]] = (time.perf_counter() - started) * 1000
+            tally.samples.append(
+                Sample(marks["message.accepted"], marks["agent.analysis"], marks["turn.completed"])
+            )
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def peak_rss_mib(pid: int) -> float:
+    """VmHWM: the process's peak resident set."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def history_per_turn(address: str, sessions: list[str], turns: int) -> float:
+    client = await Client.connect(address)
+    total = 0
+    for session_id in sessions:
+        async for item in client.list_workflows(f'WorkflowId="session-{session_id}"'):
+            handle = client.get_workflow_handle(item.id, run_id=item.run_id)
+            total += len([e async for e in handle.fetch_history_events()])
+    return total / max(1, len(sessions) * turns)
+
+
+async def floor(address: str, sessions: int, turns: int) -> tuple[list[float], float]:
+    """Turn latencies and turns/s of the floor workflow at the given concurrency."""
+    client = await Client.connect(address)
+    queue = f"floor-{uuid.uuid4().hex}"
+    latencies: list[float] = []
+    async with Worker(client, task_queue=queue, workflows=[FloorTurns], activities=[noop]):
+
+        async def one() -> None:
+            handle = await client.start_workflow(
+                FloorTurns.run, id=f"{queue}-{uuid.uuid4().hex}", task_queue=queue
+            )
+            for index in range(turns):
+                started = time.perf_counter()
+                await handle.execute_update(FloorTurns.turn, index)
+                latencies.append((time.perf_counter() - started) * 1000)
+            await handle.signal(FloorTurns.stop)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(sessions)))
+        elapsed = time.perf_counter() - started
+    return latencies, sessions * turns / elapsed
+
+
+def in_process_ms(turns: int) -> list[float]:
+    """The same agent code with no Temporal: what durability costs, by difference."""
+    from activities.agents.classifier import ClassifierAnalyzer
+    from activities.agents.liaisons import LIAISONS
+    from models.agents import TurnContext
+
+    analyzer = ClassifierAnalyzer()
+    samples = []
+    for index in range(turns):
+        started = time.perf_counter()
+        context = TurnContext(text=MESSAGES[index % len(MESSAGES)])
+        analysis = analyzer.analyze(context)
+        for pillar in analysis.pillars:
+            LIAISONS[pillar](context)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+async def idle_sockets(url: str, api_pid: int, count: int) -> float:
+    """API memory per idle socket, in KiB."""
+    before = rss_mib(api_pid)
+    sockets: list[ClientConnection] = []
+    for _ in range(count):
+        ws = await connect(url)
+        await ws.recv()
+        sockets.append(ws)
+    after = rss_mib(api_pid)
+    for ws in sockets:
+        await ws.close()
+    return (after - before) * 1024 / count
+
+
+async def flood_effect(url: str, turns: int) -> tuple[float, float]:
+    """One client's turn p95 alone, then while another client floods pings."""
+    quiet = Tally()
+    await session(url, turns, quiet)
+    alone = pct([s.completed for s in quiet.samples], 0.95)
+
+    async def flood(stop: asyncio.Event) -> None:
+        async with connect(url) as ws:
+            await ws.recv()
+            while not stop.is_set():
+                try:
+                    await ws.send('{"type": "ping"}')
+                    await asyncio.sleep(0.001)
+                except Exception:
+                    return
+
+    stop = asyncio.Event()
+    flooding = asyncio.create_task(flood(stop))
+    loaded = Tally()
+    await session(url, turns, loaded)
+    stop.set()
+    await flooding
+    return alone, pct([s.completed for s in loaded.samples], 0.95)
+
+
+def report(name: str, tally: Tally, elapsed: float, floor_p50: float) -> None:
+    accepted = [s.accepted for s in tally.samples]
+    analysis = [s.analysis for s in tally.samples]
+    completed = [s.completed for s in tally.samples]
+    print(
+        f"{name:26} n={len(completed):5}  accepted p50/p90/p99 "
+        f"{pct(accepted, 0.5):6.1f}/{pct(accepted, 0.9):6.1f}/{pct(accepted, 0.99):6.1f}  "
+        f"analysis {pct(analysis, 0.5):6.1f}/{pct(analysis, 0.9):6.1f}/{pct(analysis, 0.99):6.1f}  "
+        f"completed {pct(completed, 0.5):6.1f}/{pct(completed, 0.9):6.1f}/"
+        f"{pct(completed, 0.99):6.1f} ms  "
+        f"{len(completed) / elapsed:6.1f} turns/s  x floor {pct(completed, 0.5) / floor_p50:4.2f}  "
+        f"lost {tally.lost} dup {tally.duplicated} order {tally.out_of_order}"
+    )
+
+
+async def run(stack: launcher.Stack, quick: bool, long_session: int) -> None:
+    url = stack.api_url().replace("http", "ws") + "/api/runtime/agent"
+    api_pid = stack.processes["api0"].pid
+    worker_pid = stack.processes["worker0"].pid
+    sizes = [(1, 30 if quick else 100), (50, 5)] + ([] if quick else [(200, 5)])
+
+    floor_single, _ = await floor(stack.temporal_address, 1, 50)
+    floor_p50 = statistics.median(floor_single)
+    local = in_process_ms(500)
+    print(
+        f"raw floor, 1 session: turn p50 {floor_p50:.1f} ms, p99 {pct(floor_single, 0.99):.1f} ms"
+    )
+    print(f"in-process, no Temporal: turn p50 {statistics.median(local):.3f} ms")
+    for sessions, turns in sizes:
+        tally = Tally()
+        started = time.perf_counter()
+        await asyncio.gather(*(session(url, turns, tally) for _ in range(sessions)))
+        elapsed = time.perf_counter() - started
+        _, floor_rate = await floor(stack.temporal_address, sessions, turns)
+        report(f"{sessions} sessions x {turns}", tally, elapsed, floor_p50)
+        rate = len(tally.samples) / elapsed
+        per_turn = await history_per_turn(stack.temporal_address, tally.sessions[:5], turns)
+        print(
+            f"{'':26} floor {floor_rate:6.1f} turns/s -> {rate / floor_rate:4.0%} of the floor; "
+            f"history {per_turn:.1f} events/turn"
+        )
+    per_socket = await idle_sockets(url, api_pid, 200 if quick else 1000)
+    print(f"idle sockets: API RSS {per_socket:.0f} KiB per socket")
+    alone, loaded = await flood_effect(url, 20 if quick else 40)
+    print(
+        f"flood: other client's turn p95 {alone:.1f} ms alone, {loaded:.1f} ms under flood "
+        f"({loaded / alone - 1:+.0%})"
+    )
+    print(
+        f"peak RSS: worker {peak_rss_mib(worker_pid):.0f} MiB, API {peak_rss_mib(api_pid):.0f} MiB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--long", type=int, default=0, help="messages in one long session")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            "SYMPHAINY_MAX_SOCKETS_PER_USER": "5000",
+            "SYMPHAINY_RATE_PER_USER": "100000",
+            "SYMPHAINY_BURST_PER_USER": "100000",
+        }
+        with launcher.running(Path(tmp), log_dir=Path(tmp), env=env) as stack:
+            asyncio.run(run(stack, options.quick, options.long))
+
+
+if __name__ == "__main__":
+    main()
