@@ -1,6 +1,7 @@
 """The API process: `create_app()` and its lifespan (one Temporal client per process)."""
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -33,6 +34,20 @@ from storage.files import LocalFileStore
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 """The console page: static files, no build step."""
+
+
+class RedactTokens(logging.Filter):
+    """Uvicorn's access log prints query strings: keep `access_token` values out of it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _TOKEN.sub(r"\1<redacted>", a) if isinstance(a, str) else a for a in record.args
+            )
+        return True
+
+
+_TOKEN = re.compile(r"(access_token=)[^&\s]+")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -75,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await hub.close()
 
+    logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     app = FastAPI(title="Symphainy agent platform", version="0.1.0", lifespan=lifespan)
     for module in (agent_socket, execution_stream, executions, files, health, intents, sessions):
         app.include_router(module.router)
