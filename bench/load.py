@@ -64,6 +64,8 @@ async def session(url: str, turns: int, tally: Tally) -> None:
             turn_id = None
             while "turn.completed" not in marks:
                 event = json.loads(await ws.recv())
+                if event["type"] == "error":
+                    raise RuntimeError(f"the server refused a frame: {event}")
                 offset = event.get("offset")
                 if offset is None:
                     continue
@@ -256,6 +258,8 @@ def main() -> None:
             "SYMPHAINY_MAX_SOCKETS_PER_USER": "5000",
             "SYMPHAINY_RATE_PER_USER": "100000",
             "SYMPHAINY_BURST_PER_USER": "100000",
+            "SYMPHAINY_RATE_PER_SOCKET": "100000",
+            "SYMPHAINY_BURST_PER_SOCKET": "100000",
         }
         with launcher.running(Path(tmp), log_dir=Path(tmp), env=env) as stack:
             asyncio.run(run(stack, options.quick, options.long))
