@@ -26,6 +26,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 import launcher
 from bench.floor import FloorTurns, noop
+from settings import Settings
 
 MESSAGES = ("Upload a file", "bananas are yellow", "hello", "What insights can I get?")
 
@@ -243,9 +244,49 @@ async def run(stack: launcher.Stack, quick: bool, long_session: int) -> None:
         f"flood: other client's turn p95 {alone:.1f} ms alone, {loaded:.1f} ms under flood "
         f"({loaded / alone - 1:+.0%})"
     )
+    if long_session:
+        await long_conversation(stack, url, long_session)
     print(
         f"peak RSS: worker {peak_rss_mib(worker_pid):.0f} MiB, API {peak_rss_mib(api_pid):.0f} MiB"
     )
+
+
+async def long_conversation(stack: launcher.Stack, url: str, messages: int) -> None:
+    """One session of many messages: every run's history stays bounded, nothing is lost."""
+    tally = Tally()
+    started = time.perf_counter()
+    await session(url, messages, tally)
+    elapsed = time.perf_counter() - started
+    client = await Client.connect(stack.temporal_address)
+    workflow_id = f"session-{tally.sessions[0]}"
+    lengths = []
+    async for item in client.list_workflows(f'WorkflowId="{workflow_id}"'):
+        handle = client.get_workflow_handle(item.id, run_id=item.run_id)
+        lengths.append(len([e async for e in handle.fetch_history_events()]))
+    report(f"1 session x {messages}", tally, elapsed, 1.0)
+    print(f"{'':26} {len(lengths)} runs, longest history {max(lengths)} events")
+
+
+LIFTED = {
+    "SYMPHAINY_MAX_SOCKETS_PER_USER": "5000",
+    "SYMPHAINY_RATE_PER_USER": "100000",
+    "SYMPHAINY_BURST_PER_USER": "100000",
+    "SYMPHAINY_RATE_PER_SOCKET": "100000",
+    "SYMPHAINY_BURST_PER_SOCKET": "100000",
+}
+"""Load clients send faster than people do: the main API lifts the frame rate limits."""
+
+
+def guarded_api(stack: launcher.Stack) -> str:
+    """A second API process with the default limits, for the flood scenario."""
+    port = launcher.free_port()
+    fields = Settings.model_fields
+    defaults = {
+        name: str(fields[name.removeprefix("SYMPHAINY_").lower()].default) for name in LIFTED
+    }
+    launcher.start_api(stack, port, f"guarded-{port}", defaults)
+    launcher.wait_ready(f"http://127.0.0.1:{port}")
+    return f"ws://127.0.0.1:{port}/api/runtime/agent"
 
 
 def main() -> None:
@@ -253,16 +294,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--long", type=int, default=0, help="messages in one long session")
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            "SYMPHAINY_MAX_SOCKETS_PER_USER": "5000",
-            "SYMPHAINY_RATE_PER_USER": "100000",
-            "SYMPHAINY_BURST_PER_USER": "100000",
-            "SYMPHAINY_RATE_PER_SOCKET": "100000",
-            "SYMPHAINY_BURST_PER_SOCKET": "100000",
-        }
-        with launcher.running(Path(tmp), log_dir=Path(tmp), env=env) as stack:
-            asyncio.run(run(stack, options.quick, options.long))
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        launcher.running(Path(tmp), log_dir=Path(tmp), env=LIFTED) as stack,
+    ):
+        asyncio.run(run(stack, options.quick, options.long))
 
 
 if __name__ == "__main__":
