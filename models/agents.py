@@ -24,6 +24,10 @@ class TurnContext(BaseModel):
     text: str
     attached: list[FileRef] = Field(default_factory=list)
     session_files: list[FileRef] = Field(default_factory=list)
+    focus: list[FileRef] = Field(default_factory=list)
+    """Session files the message names ("profile orders.csv"): what liaisons work on."""
+    pending_options: list[str] = Field(default_factory=list)
+    """The options of the guide's last clarifying question, if the user is answering it."""
 
 
 class Recommendation(BaseModel):
@@ -45,6 +49,10 @@ class Analysis(BaseModel):
     confidence: float = Field(ge=0.0, le=1.0)
     rationale: str
     recommendation: Recommendation | None = None
+    options: list[str] = Field(default_factory=list)
+    """With `clarify`: the labels the question offers, remembered for the answer."""
+    focus: list[str] = Field(default_factory=list)
+    """File ids the message names."""
 
 
 class LiaisonInput(BaseModel):

@@ -61,6 +61,8 @@ class ConversationState(BaseModel):
     history_bound: int = 8_000
     approval_timeout_seconds: float = 86_400.0
     approve_all: bool = False
+    pending_options: list[str] = Field(default_factory=list)
+    """The options of the guide's last clarifying question, until the next message."""
 
 
 class SessionInfo(BaseModel):

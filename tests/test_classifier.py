@@ -5,6 +5,7 @@ import time
 import pytest
 
 from activities.agents.classifier import ClassifierAnalyzer, extract_slots
+from activities.agents.liaisons import LIAISONS
 from models.agents import Route, TurnContext
 from models.files import FileRef
 from models.intents import Realm
@@ -94,3 +95,36 @@ def test_deterministic_and_quick_to_train() -> None:
     assert time.perf_counter() - started < 1.0
     context = TurnContext(text="analyze my spreadsheet please")
     assert first.analyze(context) == ClassifierAnalyzer().analyze(context)
+
+
+@pytest.mark.parametrize(
+    ("reply", "route", "pillar"),
+    [
+        ("the second one", Route.LIAISON, Realm.INSIGHTS),
+        ("first", Route.DIRECT, Realm.CONTENT),
+        ("insights please", Route.LIAISON, Realm.INSIGHTS),
+    ],
+)
+def test_an_answer_to_the_guides_question_resolves_it(
+    analyzer: ClassifierAnalyzer, reply: str, route: Route, pillar: Realm
+) -> None:
+    context = TurnContext(text=reply, pending_options=["upload", "insights"])
+    analysis = analyzer.analyze(context)
+    assert (analysis.route, analysis.pillar) == (route, pillar)
+    assert "answer to the guide's question" in analysis.rationale
+
+
+def test_a_clarifying_question_remembers_its_options(analyzer: ClassifierAnalyzer) -> None:
+    analysis = analyzer.analyze(TurnContext(text="asdf qwerty"))
+    assert analysis.route is Route.CLARIFY
+    assert analysis.options
+    assert "out_of_scope" not in analysis.options
+
+
+def test_a_named_file_narrows_what_the_liaison_works_on(analyzer: ClassifierAnalyzer) -> None:
+    files = [_file("orders.csv", "a" * 32), _file("sales.csv", "b" * 32)]
+    analysis = analyzer.analyze(TurnContext(text="profile orders.csv", session_files=files))
+    assert analysis.focus == ["a" * 32]
+    focused = TurnContext(text="profile orders.csv", session_files=files, focus=files[:1])
+    [intent] = LIAISONS[Realm.INSIGHTS](focused).intents
+    assert intent.params["file_ids"] == ["a" * 32]

@@ -202,14 +202,19 @@ class Conversation:
 
     async def _run_message_turn(self, turn_id: str, message: UserMessage) -> None:
         context = TurnContext(
-            text=message.text, attached=message.files, session_files=self._state.files
+            text=message.text,
+            attached=message.files,
+            session_files=self._state.files,
+            pending_options=self._state.pending_options,
         )
         try:
             analysis = await self._agent(
                 AgentActivities.analyze, context, "Guide Agent: analyze message"
             )
             self._publish(_analysis_event(analysis, turn_id, workflow.now()))
-            plan = await self._plan(analysis, context)
+            self._state.pending_options = analysis.options
+            focus = [ref for ref in self._state.files if ref.file_id in analysis.focus]
+            plan = await self._plan(analysis, context.model_copy(update={"focus": focus}))
         except ActivityError:
             workflow.logger.exception("agent analysis failed", extra={"turn_id": turn_id})
             self._say(turn_id, _apology())

@@ -95,19 +95,25 @@ def _guide_answer(label: str, context: TurnContext) -> Recommendation:
 
 
 def _clarify(confidence: float, rationale: str, options: list[str]) -> Analysis:
-    named = [OPTION_NAMES[o] for o in options if o in OPTION_NAMES and o != "out_of_scope"]
+    named = [OPTION_NAMES[o] for o in options if o in OPTION_NAMES and o != "out_of_scope"][:2]
     question = (
         f"Do you want to {' or '.join(named)}?"
         if named
         else "I'm not sure what you'd like to do. Do you want to upload a file, get insights "
         "from your data, compare data quality across files, or create a workflow from an SOP?"
     )
+    offered = [o for o in options if o in OPTION_NAMES and o != "out_of_scope"]
     return Analysis(
         route=Route.CLARIFY,
         agents=[GUIDE],
         confidence=confidence,
         rationale=f"{rationale}; not confident enough to act",
-        recommendation=Recommendation(agent=GUIDE, text=question, next_steps=CAPABILITIES),
+        recommendation=Recommendation(
+            agent=GUIDE,
+            text=question,
+            next_steps=[OPTION_NAMES[o].capitalize() for o in offered] or CAPABILITIES,
+        ),
+        options=offered,
     )
 
 

@@ -22,6 +22,8 @@ SHARPNESS = 14.0
 """How strongly the class scores separate in the softmax (tuned on the examples)."""
 FAMILIAR = 0.25
 """Below this similarity to anything seen, a message is unfamiliar: confidence drops."""
+ANSWER_THRESHOLD = 0.2
+"""Answering the guide's question takes less confidence: the options narrow it down."""
 _SPACES = re.compile(r"\s+")
 _ALL_FILES = re.compile(r"\b(all|every|each|both)\b.{0,12}\b(files?|data ?sets?|spreadsheets?)\b")
 _LATEST = re.compile(r"\b(the )?(last|latest|newest|most recent) (one|file|upload)\b")
@@ -97,7 +99,11 @@ class ClassifierAnalyzer:
         }
 
     def analyze(self, context: TurnContext) -> Analysis:
-        """The likeliest label routes the message; below the threshold the guide asks."""
+        """The likeliest label routes the message; below the threshold the guide asks.
+
+        A message answering the guide's last question ("the first one", "insights")
+        resolves to one of the options it offered.
+        """
         scores = self.scores(context.text)
         ranked = sorted(scores, key=lambda label: -scores[label])
         label, confidence = ranked[0], round(scores[ranked[0]], 3)
@@ -105,9 +111,34 @@ class ClassifierAnalyzer:
         rationale = f"classified as {label} (p={confidence:.2f})" + "".join(
             f"; {key}: {value}" for key, value in slots.items()
         )
-        if confidence < self._threshold:
-            return decide("clarify", confidence, context, rationale, options=ranked[:2])
-        return decide(label, confidence, context, rationale)
+        chosen = answer_to(context, scores)
+        if chosen is not None:
+            label, confidence = chosen, max(confidence, self._threshold)
+            rationale = f"answer to the guide's question: {chosen}; {rationale}"
+        elif confidence < self._threshold:
+            return decide("clarify", confidence, context, rationale, options=ranked[:3])
+        analysis = decide(label, confidence, context, rationale)
+        analysis.focus = [
+            ref.file_id for ref in mentioned_files(context.text, context.session_files)
+        ]
+        return analysis
+
+
+_ORDINALS = {"first": 0, "1": 0, "one": 0, "former": 0, "second": 1, "2": 1, "two": 1, "latter": 1}
+
+
+def answer_to(context: TurnContext, scores: dict[str, float]) -> str | None:
+    """The option a reply picks: by position ("the second one") or by meaning."""
+    options = context.pending_options
+    if not options:
+        return None
+    words = _normalize(context.text).replace("-", " ").split()
+    for word in words:
+        position = _ORDINALS.get(word.strip(".!,"))
+        if position is not None and position < len(options):
+            return options[position]
+    best = max(options, key=lambda option: scores.get(option, 0.0))
+    return best if scores.get(best, 0.0) >= ANSWER_THRESHOLD else None
 
 
 def mentioned_files(text: str, files: list[FileRef]) -> list[FileRef]:

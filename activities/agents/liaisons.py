@@ -19,8 +19,8 @@ def liaison_name(pillar: Realm) -> str:
 
 
 def in_scope(context: TurnContext, suffixes: tuple[str, ...]) -> list[FileRef]:
-    """The files a request means: those attached now, else every file of the session."""
-    files = context.attached or context.session_files
+    """The files a request means: attached now, else named in it, else all of the session's."""
+    files = context.attached or context.focus or context.session_files
     return [ref for ref in files if ref.name.lower().endswith(suffixes)]
 
 
