@@ -1,6 +1,14 @@
 """The API's view of sessions: typed calls on the conversation workflow."""
 
-from temporalio.client import Client, WithStartWorkflowOperation
+import asyncio
+import logging
+import time
+
+from temporalio.client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -15,6 +23,10 @@ from models.conversation import (
 )
 from models.search import SESSION_ID, USER_ID, session_workflow_id
 from workflows.conversation import Conversation
+
+log = logging.getLogger(__name__)
+SUBMIT_PATIENCE = 30.0
+"""Seconds a message may take to be recorded under load before the socket gives up (1011)."""
 
 
 class Conversations:
@@ -38,11 +50,40 @@ class Conversations:
                 return None
             raise
 
-    async def submit(self, session_id: str, user_id: str, message: UserMessage) -> Accepted:
-        """Record a message; the first one starts the session (update-with-start).
+    async def submit(
+        self, session_id: str, user_id: str, message: UserMessage, *, exists: bool = False
+    ) -> Accepted:
+        """Record a message, retrying while the server is only slow or busy.
 
-        The update id is derived from `message_id`, so a resent message is one turn.
+        Safe to repeat: the update id is derived from `message_id`, so however many
+        tries reach the workflow, they make one turn.
         """
+        deadline = time.monotonic() + SUBMIT_PATIENCE
+        while True:
+            try:
+                return await self._submit_once(session_id, user_id, message, exists=exists)
+            except (WorkflowUpdateRPCTimeoutOrCancelledError, RPCError) as err:
+                retryable = isinstance(err, WorkflowUpdateRPCTimeoutOrCancelledError) or (
+                    err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.RESOURCE_EXHAUSTED)
+                )
+                if not retryable or time.monotonic() > deadline:
+                    raise
+                log.warning("submit retried", extra={"session_id": session_id})
+                await asyncio.sleep(0.2)
+
+    async def _submit_once(
+        self, session_id: str, user_id: str, message: UserMessage, *, exists: bool
+    ) -> Accepted:
+        """The first message starts the session (update-with-start); a session known to
+        exist gets a plain Update, a cheaper round trip."""
+        update_id = f"msg-{message.message_id}"
+        if exists:
+            handle = self._client.get_workflow_handle(session_workflow_id(session_id))
+            try:
+                return await handle.execute_update(Conversation.submit, message, id=update_id)
+            except RPCError as err:
+                if err.status != RPCStatusCode.NOT_FOUND:
+                    raise
         start = WithStartWorkflowOperation(
             Conversation.run,
             ConversationInput(
@@ -62,7 +103,7 @@ class Conversations:
         return await self._client.execute_update_with_start_workflow(
             Conversation.submit,
             message,
-            id=f"msg-{message.message_id}",
+            id=update_id,
             start_workflow_operation=start,
         )
 

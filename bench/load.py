@@ -294,9 +294,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--long", type=int, default=0, help="messages in one long session")
     options = parser.parse_args()
+    logs = Path(tempfile.mkdtemp(prefix="bench-logs-"))
+    print(f"process logs: {logs}")
     with (
         tempfile.TemporaryDirectory() as tmp,
-        launcher.running(Path(tmp), log_dir=Path(tmp), env=LIFTED) as stack,
+        launcher.running(Path(tmp), log_dir=logs, env=LIFTED) as stack,
     ):
         asyncio.run(run(stack, options.quick, options.long))
 

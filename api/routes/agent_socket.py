@@ -330,7 +330,9 @@ class AgentSocket:
             approve_all=self._approve_all,
         )
         try:
-            await self._conversations.submit(self._session_id, self._user_id, message)
+            await self._conversations.submit(
+                self._session_id, self._user_id, message, exists=self._feed is not None
+            )
         except WorkflowUpdateFailedError as err:
             raise FrameError("invalid_frame", str(err.cause or err), frame.message_id) from err
         except Exception:
