@@ -65,12 +65,27 @@ class Settings(BaseSettings):
     max_sockets_per_user: int = 16
     idle_timeout_seconds: float = 900.0
     realm_concurrency: int = 4
-    analyzer: Literal["classifier", "keyword"] = "classifier"
-    """The Guide Agent's backend: the trained offline classifier, or the keyword baseline."""
+    analyzer: Literal["classifier", "keyword", "llm"] = "classifier"
+    """The agents' backend: the offline classifier (default), the keyword baseline, or an
+    LLM for the guide, liaisons and router (falling back to the classifier)."""
+    llm_base_url: str | None = None
+    """An OpenAI-compatible endpoint (OpenAI, Ollama, vLLM...), e.g. http://localhost:11434/v1."""
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr = SecretStr("unused")
+    """Local servers ignore it; hosted APIs need it. Never logged."""
+    llm_timeout_seconds: float = 10.0
+    """One model call; an agent's activity allows two calls (the validation retry)."""
     clarify_threshold: float = 0.5
     """Below this confidence the guide asks instead of acting."""
     intent_modules: list[str] = []
     """Extra modules whose `INTENTS` join the registry (plugins; the tests' fault realm)."""
+
+    @model_validator(mode="after")
+    def _llm_has_an_endpoint(self) -> Self:
+        """The LLM backend refuses to start without somewhere to send its requests."""
+        if self.analyzer == "llm" and not self.llm_base_url:
+            raise ValueError("analyzer=llm needs llm_base_url")
+        return self
 
     @model_validator(mode="after")
     def _token_mode_has_a_key(self) -> Self:

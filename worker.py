@@ -4,13 +4,16 @@ import asyncio
 import logging
 from datetime import timedelta
 
+from openai import AsyncOpenAI
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from activities.agents.activities import AgentActivities
-from activities.agents.analyzer import Analyzer, KeywordAnalyzer
+from activities.agents.analyzer import KeywordAnalyzer
+from activities.agents.backend import AgentBackend, OfflineBackend
 from activities.agents.classifier import ClassifierAnalyzer
+from activities.agents.llm import ChatModel, LLMBackend
 from activities.realms.runner import RealmActivities
 from activities.registry import IntentRegistry, default_registry
 from settings import Settings
@@ -23,18 +26,27 @@ HEARTBEAT_THROTTLE = timedelta(seconds=1)
 """Heartbeats reach the server at least this often, so a cancel reaches a realm within ~1 s."""
 
 
-def analyzer_for(settings: Settings) -> Analyzer:
-    """The analyzer backend the settings name."""
+def backend_for(settings: Settings) -> AgentBackend:
+    """The agents' backend the settings name; the LLM falls back to the classifier."""
     if settings.analyzer == "keyword":
-        return KeywordAnalyzer()
-    return ClassifierAnalyzer(threshold=settings.clarify_threshold)
+        return OfflineBackend(KeywordAnalyzer())
+    offline = OfflineBackend(ClassifierAnalyzer(threshold=settings.clarify_threshold))
+    if settings.analyzer == "classifier":
+        return offline
+    client = AsyncOpenAI(
+        base_url=settings.llm_base_url,
+        api_key=settings.llm_api_key.get_secret_value(),
+        timeout=settings.llm_timeout_seconds,
+        max_retries=0,
+    )
+    return LLMBackend(ChatModel(client, settings.llm_model), offline)
 
 
 def build_worker(
     client: Client, settings: Settings, registry: IntentRegistry | None = None
 ) -> Worker:
     """One worker for both planes' workflows and activities on the configured task queue."""
-    agents = AgentActivities(analyzer_for(settings))
+    agents = AgentActivities(backend_for(settings))
     realms = RealmActivities(
         registry or default_registry(settings.intent_modules),
         LocalFileStore(settings.files_dir, settings.max_upload_bytes),

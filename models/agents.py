@@ -18,8 +18,16 @@ class Route(StrEnum):
     CLARIFY = "clarify"
 
 
+class LastExecution(BaseModel):
+    """The session's newest execution: what "retry that" and "do the same" refer to."""
+
+    execution_id: str
+    intent: Intent
+    status: str
+
+
 class TurnContext(BaseModel):
-    """What an agent knows about the turn: the message and the session's files."""
+    """What an agent knows about the turn: the message, the session's files and history."""
 
     text: str
     attached: list[FileRef] = Field(default_factory=list)
@@ -28,6 +36,9 @@ class TurnContext(BaseModel):
     """Session files the message names ("profile orders.csv"): what liaisons work on."""
     pending_options: list[str] = Field(default_factory=list)
     """The options of the guide's last clarifying question, if the user is answering it."""
+    active_pillar: Realm | None = None
+    """The liaison that helped in the last turn: follow-ups go back to it."""
+    last_execution: LastExecution | None = None
 
 
 class Recommendation(BaseModel):
@@ -37,6 +48,8 @@ class Recommendation(BaseModel):
     text: str
     next_steps: list[str] = Field(default_factory=list)
     intents: list[Intent] = Field(default_factory=list)
+    retry_of: str | None = None
+    """The execution these intents run again ("retry that"), linked as a user retry."""
 
 
 class Analysis(BaseModel):

@@ -3,8 +3,9 @@
 from pydantic import BaseModel, Field
 from temporalio.contrib.workflow_streams import WorkflowStreamState
 
+from models.agents import LastExecution
 from models.files import FileRef
-from models.intents import Intent
+from models.intents import Intent, Realm
 
 
 class UserMessage(BaseModel):
@@ -63,6 +64,9 @@ class ConversationState(BaseModel):
     approve_all: bool = False
     pending_options: list[str] = Field(default_factory=list)
     """The options of the guide's last clarifying question, until the next message."""
+    active_pillar: Realm | None = None
+    """The liaison that helped last; the guide hands follow-ups back to it."""
+    last_execution: LastExecution | None = None
 
 
 class SessionInfo(BaseModel):

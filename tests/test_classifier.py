@@ -1,11 +1,15 @@
 """The offline classifier: the contract's matrix, what users say besides, and slots."""
 
+import asyncio
 import time
 
 import pytest
 
-from activities.agents.classifier import ClassifierAnalyzer, extract_slots
+from activities.agents import guide
+from activities.agents.backend import OfflineBackend
+from activities.agents.classifier import ClassifierAnalyzer
 from activities.agents.liaisons import LIAISONS
+from activities.agents.slots import extract as extract_slots
 from models.agents import Route, TurnContext
 from models.files import FileRef
 from models.intents import Realm
@@ -123,7 +127,8 @@ def test_a_clarifying_question_remembers_its_options(analyzer: ClassifierAnalyze
 
 def test_a_named_file_narrows_what_the_liaison_works_on(analyzer: ClassifierAnalyzer) -> None:
     files = [_file("orders.csv", "a" * 32), _file("sales.csv", "b" * 32)]
-    analysis = analyzer.analyze(TurnContext(text="profile orders.csv", session_files=files))
+    context = TurnContext(text="profile orders.csv", session_files=files)
+    analysis = asyncio.run(guide.analyze(context, OfflineBackend(analyzer)))
     assert analysis.focus == ["a" * 32]
     focused = TurnContext(text="profile orders.csv", session_files=files, focus=files[:1])
     [intent] = LIAISONS[Realm.INSIGHTS](focused).intents

@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from models.agents import (
         Analysis,
         CollaborationInput,
+        LastExecution,
         LiaisonInput,
         Recommendation,
         Route,
@@ -74,7 +75,8 @@ with workflow.unsafe.imports_passed_through():
     from models.search import INTENT, REALM, SESSION_ID, USER_ID, execution_workflow_id
     from workflows.execution import IntentExecution
 
-AGENT_TIMEOUT = timedelta(seconds=10)
+AGENT_TIMEOUT = timedelta(seconds=30)
+"""Room for an LLM backend's call and its validation retry; offline agents take ~1 ms."""
 AGENT_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_attempts=3)
 RETAINED_EVENTS = 2_000
 """Stream events carried into the next run, for reconnects that are that far behind..."""
@@ -206,6 +208,8 @@ class Conversation:
             attached=message.files,
             session_files=self._state.files,
             pending_options=self._state.pending_options,
+            active_pillar=self._state.active_pillar,
+            last_execution=self._state.last_execution,
         )
         try:
             analysis = await self._agent(
@@ -213,6 +217,7 @@ class Conversation:
             )
             self._publish(_analysis_event(analysis, turn_id, workflow.now()))
             self._state.pending_options = analysis.options
+            self._state.active_pillar = analysis.pillar if analysis.route is Route.LIAISON else None
             focus = [ref for ref in self._state.files if ref.file_id in analysis.focus]
             plan = await self._plan(analysis, context.model_copy(update={"focus": focus}))
         except ActivityError:
@@ -225,7 +230,9 @@ class Conversation:
             self._publish(TurnCompleted(ts=workflow.now(), turn_id=turn_id, status="needs_input"))
             return
         statuses: list[TurnStatus] = [
-            await self._carry_out(turn_id, plan.agent, i, execution_id=workflow.uuid4().hex)
+            await self._carry_out(
+                turn_id, plan.agent, i, execution_id=workflow.uuid4().hex, retry_of=plan.retry_of
+            )
             for i in plan.intents
         ]
         status: TurnStatus = (
@@ -390,6 +397,9 @@ class Conversation:
         except ChildWorkflowError as err:
             outcome = _outcome_of(err, execution_id, intent)
         self._publish(_outcome_event(outcome, turn_id, workflow.now()))
+        self._state.last_execution = LastExecution(
+            execution_id=execution_id, intent=intent, status=outcome.status
+        )
         return outcome
 
     async def _agent(

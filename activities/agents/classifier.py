@@ -6,15 +6,14 @@ machines, longer than the whole analyzer may take to start.
 """
 
 import math
-import re
 from collections import Counter
 
 import numpy as np
 
 from activities.agents.analyzer import decide
 from activities.agents.examples import EXAMPLES
+from activities.agents.slots import extract, normalize
 from models.agents import Analysis, TurnContext
-from models.files import FileRef
 
 NGRAMS = (2, 3, 4, 5)
 NEIGHBOURS = 3
@@ -24,21 +23,11 @@ FAMILIAR = 0.25
 """Below this similarity to anything seen, a message is unfamiliar: confidence drops."""
 ANSWER_THRESHOLD = 0.2
 """Answering the guide's question takes less confidence: the options narrow it down."""
-_SPACES = re.compile(r"\s+")
-_ALL_FILES = re.compile(r"\b(all|every|each|both)\b.{0,12}\b(files?|data ?sets?|spreadsheets?)\b")
-_LATEST = re.compile(r"\b(the )?(last|latest|newest|most recent) (one|file|upload)\b")
-_DATE_COLUMN = re.compile(
-    r"\b(?:over|by|using|on) (?:the )?([a-z_][\w]*) column\b|\bby ([a-z_]*date[\w]*)\b"
-)
-
-
-def _normalize(text: str) -> str:
-    return _SPACES.sub(" ", text.lower()).strip()
 
 
 def _features(text: str) -> Counter[str]:
     """Character n-grams inside word boundaries (robust to typos) plus whole words."""
-    padded = f" {_normalize(text)} "
+    padded = f" {normalize(text)} "
     grams: Counter[str] = Counter(padded.split())
     for n in NGRAMS:
         grams.update(padded[i : i + n] for i in range(len(padded) - n + 1))
@@ -107,7 +96,7 @@ class ClassifierAnalyzer:
         scores = self.scores(context.text)
         ranked = sorted(scores, key=lambda label: -scores[label])
         label, confidence = ranked[0], round(scores[ranked[0]], 3)
-        slots = extract_slots(context)
+        slots = extract(context)
         rationale = f"classified as {label} (p={confidence:.2f})" + "".join(
             f"; {key}: {value}" for key, value in slots.items()
         )
@@ -117,11 +106,7 @@ class ClassifierAnalyzer:
             rationale = f"answer to the guide's question: {chosen}; {rationale}"
         elif confidence < self._threshold:
             return decide("clarify", confidence, context, rationale, options=ranked[:3])
-        analysis = decide(label, confidence, context, rationale)
-        analysis.focus = [
-            ref.file_id for ref in mentioned_files(context.text, context.session_files)
-        ]
-        return analysis
+        return decide(label, confidence, context, rationale)
 
 
 _ORDINALS = {"first": 0, "1": 0, "one": 0, "former": 0, "second": 1, "2": 1, "two": 1, "latter": 1}
@@ -132,38 +117,10 @@ def answer_to(context: TurnContext, scores: dict[str, float]) -> str | None:
     options = context.pending_options
     if not options:
         return None
-    words = _normalize(context.text).replace("-", " ").split()
+    words = normalize(context.text).replace("-", " ").split()
     for word in words:
         position = _ORDINALS.get(word.strip(".!,"))
         if position is not None and position < len(options):
             return options[position]
     best = max(options, key=lambda option: scores.get(option, 0.0))
     return best if scores.get(best, 0.0) >= ANSWER_THRESHOLD else None
-
-
-def mentioned_files(text: str, files: list[FileRef]) -> list[FileRef]:
-    """Files the message names, by file name (with or without extension) or id."""
-    lowered = text.lower()
-    return [
-        ref
-        for ref in files
-        if ref.name.lower() in lowered
-        or ref.name.lower().rsplit(".", 1)[0] in lowered.split()
-        or ref.file_id in lowered
-    ]
-
-
-def extract_slots(context: TurnContext) -> dict[str, str]:
-    """What the message pins down: files named, all files, the latest file, a date column."""
-    lowered = _normalize(context.text)
-    slots: dict[str, str] = {}
-    named = mentioned_files(context.text, context.session_files)
-    if named:
-        slots["files"] = ", ".join(ref.name for ref in named)
-    elif _ALL_FILES.search(lowered):
-        slots["files"] = "all"
-    elif _LATEST.search(lowered) and context.session_files:
-        slots["files"] = context.session_files[-1].name
-    if column := _DATE_COLUMN.search(lowered):
-        slots["date_column"] = column.group(1) or column.group(2)
-    return slots

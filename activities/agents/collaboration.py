@@ -32,7 +32,6 @@ def _comparison(request: CollaborationInput) -> Recommendation:
             text="To compare data quality I need at least two files. Please upload another one.",
             next_steps=["Upload a second file"],
         )
-    ingests = [i for view in request.views for i in view.intents if i.name == "ingest_file"]
     compare = Intent(
         name="compare_data_quality", realm=Realm.INSIGHTS, params={"file_ids": file_ids}
     )
@@ -41,8 +40,13 @@ def _comparison(request: CollaborationInput) -> Recommendation:
         text=f"The content and insights liaisons agree: I'll compare {len(file_ids)} files "
         "side by side on completeness, duplicates, types and outliers.",
         next_steps=["Profile the weakest file", "Generate insights on the best one"],
-        intents=[*_unique(ingests), compare],
+        intents=[*planned_ingests(request), compare],
     )
+
+
+def planned_ingests(request: CollaborationInput) -> list[Intent]:
+    """Files attached to the message are ingested before anything compares them."""
+    return _unique([i for view in request.views for i in view.intents if i.name == "ingest_file"])
 
 
 def _unique(intents: list[Intent]) -> list[Intent]:

@@ -5,6 +5,7 @@ Adding a liaison means adding one function here and naming it in `LIAISONS`.
 
 from collections.abc import Callable
 
+from activities.agents.slots import date_column
 from models.agents import Recommendation, TurnContext
 from models.files import FileRef
 from models.intents import Intent, Realm
@@ -25,7 +26,7 @@ def in_scope(context: TurnContext, suffixes: tuple[str, ...]) -> list[FileRef]:
 
 
 def insights(context: TurnContext) -> Recommendation:
-    """Profile the user's data; findings when they ask for trends or patterns."""
+    """Profile the user's data; findings when they ask for trends, patterns or a date column."""
     agent = liaison_name(Realm.INSIGHTS)
     files = in_scope(context, TABULAR_SUFFIXES)
     if not files:
@@ -34,16 +35,18 @@ def insights(context: TurnContext) -> Recommendation:
             text="I need some data first. Upload a CSV, JSON or Excel file and ask again.",
             next_steps=["Upload a file"],
         )
-    wants_findings = any(w in context.text.lower() for w in ("trend", "pattern", "finding"))
+    column = date_column(context.text)
+    wants_findings = column is not None or any(
+        w in context.text.lower() for w in ("trend", "pattern", "finding")
+    )
     name = "generate_insights" if wants_findings else "profile_data"
     listed = ", ".join(ref.name for ref in files)
+    over = f" over the {column} column" if column else ""
     return Recommendation(
         agent=agent,
-        text=f"I'll {'look for findings in' if wants_findings else 'profile'} {listed}.",
+        text=f"I'll {'look for findings in' if wants_findings else 'profile'} {listed}{over}.",
         next_steps=["Compare data quality across files", "Ask for trends over a date column"],
-        intents=[
-            Intent(name=name, realm=Realm.INSIGHTS, params={"file_ids": [f.file_id for f in files]})
-        ],
+        intents=intents_for(name, files, context),
     )
 
 
@@ -57,26 +60,14 @@ def journey(context: TurnContext) -> Recommendation:
             agent=agent,
             text=f"I'll turn the procedure in {sop.name} into a workflow.",
             next_steps=["Review the steps and decisions", "Ask for changes to the flow"],
-            intents=[
-                Intent(
-                    name="create_workflow_from_sop",
-                    realm=Realm.JOURNEY,
-                    params={"file_id": sop.file_id},
-                )
-            ],
+            intents=intents_for("create_workflow_from_sop", [sop], context),
         )
     if _looks_like_sop(context.text):
         return Recommendation(
             agent=agent,
             text="I'll turn the procedure in your message into a workflow.",
             next_steps=["Review the steps and decisions"],
-            intents=[
-                Intent(
-                    name="create_workflow_from_sop",
-                    realm=Realm.JOURNEY,
-                    params={"text": context.text},
-                )
-            ],
+            intents=intents_for("create_workflow_from_sop", [], context),
         )
     return Recommendation(
         agent=agent,
@@ -93,11 +84,32 @@ def content(context: TurnContext) -> Recommendation:
     return Recommendation(
         agent=agent,
         text=f"Files in scope: {listed}.",
-        intents=[
-            Intent(name="ingest_file", realm=Realm.CONTENT, params={"file_id": ref.file_id})
-            for ref in context.attached
-        ],
+        intents=intents_for("ingest_file", context.attached, context),
     )
+
+
+PILLAR_INTENTS: dict[Realm, tuple[str, ...]] = {
+    Realm.CONTENT: ("ingest_file", "describe_file", "list_files"),
+    Realm.INSIGHTS: ("profile_data", "generate_insights"),
+    Realm.JOURNEY: ("create_workflow_from_sop",),
+}
+"""The intents each liaison may recommend (the Runtime's registry validates them)."""
+PER_FILE = ("ingest_file", "describe_file")
+
+
+def intents_for(name: str, files: list[FileRef], context: TurnContext) -> list[Intent]:
+    """A liaison's chosen intent with its params, from the files and the message's slots."""
+    realm = next(pillar for pillar, names in PILLAR_INTENTS.items() if name in names)
+    ids = [ref.file_id for ref in files]
+    if name in PER_FILE:
+        return [Intent(name=name, realm=realm, params={"file_id": i}) for i in ids]
+    if name == "create_workflow_from_sop":
+        params: dict[str, object] = {"file_id": ids[-1]} if ids else {"text": context.text}
+        return [Intent(name=name, realm=realm, params=params)]
+    params = {"file_ids": ids}
+    if name == "generate_insights" and (column := date_column(context.text)):
+        params["date_column"] = column
+    return [Intent(name=name, realm=realm, params=params)]
 
 
 def _looks_like_sop(text: str) -> bool:

@@ -1,0 +1,264 @@
+"""The LLM backend: any OpenAI-compatible endpoint, its answers validated by pydantic.
+
+Each agent's part (the guide's route, a liaison's intent, the router's plan) is one
+chat completion asked for JSON of a schema. An answer that does not validate is sent
+back once with the validation error; a second bad answer, or a transport fault on the
+activity's last attempt, falls back to the offline backend, so an LLM never crashes a
+turn. Transport faults on earlier attempts raise, and Temporal retries them with backoff.
+"""
+
+import json
+import logging
+from typing import Any, Self, TypeVar
+
+from openai import AsyncOpenAI, OpenAIError
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, model_validator
+from temporalio import activity
+
+from activities.agents import collaboration
+from activities.agents.analyzer import LABELS, decide
+from activities.agents.backend import OfflineBackend
+from activities.agents.liaisons import PILLAR_INTENTS, intents_for, liaison_name
+from activities.agents.slots import extract
+from models.agents import (
+    Analysis,
+    CollaborationInput,
+    LiaisonInput,
+    Recommendation,
+    TurnContext,
+)
+from models.files import FileRef
+from models.intents import Intent, Realm
+
+log = logging.getLogger(__name__)
+Answer = TypeVar("Answer", bound=BaseModel)
+GUIDE_LABELS = (*LABELS, "clarify")
+
+
+class GuideAnswer(BaseModel):
+    """The guide's decision: one label of the offline analyzer's, with its confidence."""
+
+    label: str
+    confidence: float = Field(ge=0.0, le=1.0)
+    rationale: str = Field(min_length=1, max_length=500)
+    options: list[str] = Field(default_factory=list, max_length=3)
+
+    @model_validator(mode="after")
+    def _known_labels(self) -> Self:
+        unknown = [x for x in (self.label, *self.options) if x not in GUIDE_LABELS]
+        if unknown:
+            raise ValueError(f"unknown labels {unknown}; use one of {list(GUIDE_LABELS)}")
+        return self
+
+
+class LiaisonAnswer(BaseModel):
+    """A liaison's choice: one of its pillar's intents (or none) on the session's files."""
+
+    intent: str | None = None
+    file_ids: list[str] = Field(default_factory=list)
+    text: str = Field(min_length=1, max_length=1_000)
+    next_steps: list[str] = Field(default_factory=list, max_length=5)
+
+    @model_validator(mode="after")
+    def _fits_the_session(self, info: ValidationInfo) -> Self:
+        allowed: tuple[str, ...] = (info.context or {}).get("intents", ())
+        if self.intent is not None and self.intent not in allowed:
+            raise ValueError(f"intent must be one of {list(allowed)} or null")
+        _known_files(self.file_ids, info)
+        needs_files = self.intent is not None and self.intent != "create_workflow_from_sop"
+        if needs_files and not self.file_ids:
+            raise ValueError(f"{self.intent} needs file_ids from the session's files")
+        return self
+
+
+class RouterAnswer(BaseModel):
+    """The router's plan for a comparison: which files, and what to tell the user."""
+
+    compare: bool
+    file_ids: list[str] = Field(default_factory=list)
+    text: str = Field(min_length=1, max_length=1_000)
+    next_steps: list[str] = Field(default_factory=list, max_length=5)
+
+    @model_validator(mode="after")
+    def _two_known_files(self, info: ValidationInfo) -> Self:
+        _known_files(self.file_ids, info)
+        if self.compare and len(set(self.file_ids)) < 2:
+            raise ValueError("a comparison needs at least two distinct file_ids")
+        return self
+
+
+def _known_files(file_ids: list[str], info: ValidationInfo) -> None:
+    known: set[str] = (info.context or {}).get("file_ids", set())
+    unknown = [i for i in file_ids if i not in known]
+    if unknown:
+        raise ValueError(f"unknown file_ids {unknown}; use ids of the session's files")
+
+
+class MalformedAnswer(Exception):
+    """The model answered twice with JSON that does not fit the schema."""
+
+
+class ChatModel:
+    """Structured answers from one model of an OpenAI-compatible endpoint."""
+
+    def __init__(self, client: AsyncOpenAI, model: str) -> None:
+        self._client = client
+        self._model = model
+
+    async def answer(
+        self, system: str, prompt: str, schema: type[Answer], context: dict[str, Any]
+    ) -> Answer:
+        """Ask; a reply that fails validation is sent back once with the errors."""
+        messages: list[Any] = [
+            {"role": "system", "content": system},
+            {"role": "user", "content": prompt},
+        ]
+        for _ in range(2):
+            reply = await self._client.chat.completions.create(
+                model=self._model,
+                messages=messages,
+                temperature=0,
+                response_format={
+                    "type": "json_schema",
+                    "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema()},
+                },
+            )
+            content = reply.choices[0].message.content or ""
+            try:
+                return schema.model_validate_json(content, context=context)
+            except ValidationError as err:
+                messages += [
+                    {"role": "assistant", "content": content},
+                    {"role": "user", "content": f"Invalid answer: {err}. Answer again."},
+                ]
+        raise MalformedAnswer(schema.__name__)
+
+
+class LLMBackend:
+    """Every agent asks the model; the offline backend answers whenever it cannot."""
+
+    def __init__(self, model: ChatModel, offline: OfflineBackend) -> None:
+        self._model = model
+        self._offline = offline
+
+    async def analyze(self, context: TurnContext) -> Analysis:
+        """The guide's route, from the model's label."""
+        try:
+            answer = await self._model.answer(
+                GUIDE_PROMPT, _describe(context), GuideAnswer, context={}
+            )
+        except (OpenAIError, MalformedAnswer) as err:
+            _retry_or_fall_back(err)
+            return await self._offline.analyze(context)
+        rationale = (
+            "llm: "
+            + answer.rationale
+            + "".join(f"; {key}: {value}" for key, value in extract(context).items())
+        )
+        return decide(answer.label, answer.confidence, context, rationale, answer.options)
+
+    async def recommend(self, request: LiaisonInput) -> Recommendation:
+        """The pillar's intent and params, from the model's choice among its intents."""
+        context, pillar = request.context, request.pillar
+        allowed = PILLAR_INTENTS[pillar]
+        prompt = f"Pillar: {pillar.value}. Allowed intents: {list(allowed)}.\n" + _describe(context)
+        try:
+            answer = await self._model.answer(
+                LIAISON_PROMPT,
+                prompt,
+                LiaisonAnswer,
+                context={"intents": allowed, "file_ids": _ids(context)},
+            )
+        except (OpenAIError, MalformedAnswer) as err:
+            _retry_or_fall_back(err)
+            return await self._offline.recommend(request)
+        files = _pick(context, answer.file_ids)
+        return Recommendation(
+            agent=liaison_name(pillar),
+            text=answer.text,
+            next_steps=answer.next_steps,
+            intents=intents_for(answer.intent, files, context) if answer.intent else [],
+        )
+
+    async def merge(self, request: CollaborationInput) -> Recommendation:
+        """The router's comparison over the files the model chose, else the views combined."""
+        context = request.context
+        views = " | ".join(view.text for view in request.views)
+        try:
+            answer = await self._model.answer(
+                ROUTER_PROMPT,
+                f"{_describe(context)}\nLiaisons said: {views}",
+                RouterAnswer,
+                context={"file_ids": _ids(context)},
+            )
+        except (OpenAIError, MalformedAnswer) as err:
+            _retry_or_fall_back(err)
+            return await self._offline.merge(request)
+        intents = collaboration.planned_ingests(request)
+        if answer.compare:
+            ids = list(dict.fromkeys(answer.file_ids))
+            intents.append(
+                Intent(name="compare_data_quality", realm=Realm.INSIGHTS, params={"file_ids": ids})
+            )
+        return Recommendation(
+            agent=collaboration.ROUTER,
+            text=answer.text,
+            next_steps=answer.next_steps,
+            intents=intents,
+        )
+
+
+def _retry_or_fall_back(err: Exception) -> None:
+    """Transport faults raise while attempts remain (Temporal retries them); else offline."""
+    if isinstance(err, OpenAIError) and not _last_attempt():
+        raise err
+    log.warning("llm backend fell back to offline: %s", type(err).__name__)
+
+
+def _last_attempt() -> bool:
+    info = activity.info()
+    limit = info.retry_policy.maximum_attempts if info.retry_policy else 1
+    return limit > 0 and info.attempt >= limit
+
+
+def _ids(context: TurnContext) -> set[str]:
+    return {ref.file_id for ref in [*context.session_files, *context.attached]}
+
+
+def _pick(context: TurnContext, file_ids: list[str]) -> list[FileRef]:
+    by_id = {ref.file_id: ref for ref in [*context.session_files, *context.attached]}
+    return [by_id[i] for i in dict.fromkeys(file_ids)]
+
+
+def _describe(context: TurnContext) -> str:
+    """The turn as the model sees it: the message, the files (names and ids), the state."""
+    files = [
+        {"file_id": ref.file_id, "name": ref.name, "attached_now": ref in context.attached}
+        for ref in [*context.session_files, *context.attached]
+    ]
+    return json.dumps(
+        {
+            "message": context.text,
+            "files": files,
+            "options_offered_last_turn": context.pending_options,
+            "helping_liaison": context.active_pillar.value if context.active_pillar else None,
+        }
+    )
+
+
+GUIDE_PROMPT = f"""You are the Guide Agent of a data platform. Classify the user's message.
+Labels: upload (ingest a file), insights (profile data, findings, trends), journey (turn an
+SOP into a workflow), compare (compare data quality across files), smalltalk (greeting,
+thanks, help), out_of_scope (anything the platform does not do), clarify (you cannot tell).
+Answer JSON: {{"label": one of {list(GUIDE_LABELS)}, "confidence": 0..1, "rationale": short,
+"options": up to 3 likely labels when you answer clarify}}."""
+
+LIAISON_PROMPT = """You are a domain liaison of a data platform. Recommend at most one of the
+allowed intents for the user's request, on the session's files (use their file_id values),
+or null when something is missing, and tell the user in one or two sentences what happens.
+Answer JSON: {"intent": name or null, "file_ids": [...], "text": "...", "next_steps": [...]}."""
+
+ROUTER_PROMPT = """You are the Collaboration Router of a data platform. Decide whether to
+compare data quality across the session's files (at least two file_id values) and tell the
+user in one or two sentences what happens, or what is missing.
+Answer JSON: {"compare": true|false, "file_ids": [...], "text": "...", "next_steps": [...]}."""

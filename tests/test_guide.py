@@ -1,0 +1,90 @@
+"""The Guide Agent in a conversation: follow-ups, topic changes, references back."""
+
+import asyncio
+
+import pytest
+
+from activities.agents import guide, liaisons
+from activities.agents.backend import OfflineBackend
+from activities.agents.classifier import ClassifierAnalyzer
+from models.agents import Analysis, LastExecution, Route, TurnContext
+from models.files import FileRef
+from models.intents import Intent, Realm
+
+SALES = FileRef(file_id="a" * 32, name="sales.csv", size=1, sha256="0" * 64, content_type="")
+ORDERS = FileRef(file_id="b" * 32, name="orders.csv", size=1, sha256="0" * 64, content_type="")
+PROFILE = Intent(name="profile_data", realm=Realm.INSIGHTS, params={"file_ids": [SALES.file_id]})
+
+
+@pytest.fixture(scope="module")
+def backend() -> OfflineBackend:
+    return OfflineBackend(ClassifierAnalyzer())
+
+
+def _analyze(backend: OfflineBackend, text: str, **context: object) -> Analysis:
+    turn = TurnContext.model_validate({"text": text, "session_files": [SALES, ORDERS], **context})
+    return asyncio.run(guide.analyze(turn, backend))
+
+
+def test_a_refinement_goes_back_to_the_helping_liaison(backend: OfflineBackend) -> None:
+    analysis = _analyze(backend, "only the first sheet", active_pillar=Realm.INSIGHTS)
+    assert (analysis.route, analysis.pillar) == (Route.LIAISON, Realm.INSIGHTS)
+    assert analysis.rationale.startswith("follow-up for the insights liaison")
+
+
+def test_the_insights_liaison_uses_the_date_column_it_is_told() -> None:
+    turn = TurnContext(text="use the date column", session_files=[SALES])
+    [intent] = liaisons.insights(turn).intents
+    assert intent.name == "generate_insights"
+    assert intent.params == {"file_ids": [SALES.file_id], "date_column": "date"}
+
+
+def test_pasted_steps_answer_the_journey_liaisons_question(backend: OfflineBackend) -> None:
+    steps = "1. Receive the order\n2. Check stock\n3. Ship it"
+    analysis = _analyze(backend, steps, active_pillar=Realm.JOURNEY, session_files=[])
+    assert (analysis.route, analysis.pillar) == (Route.LIAISON, Realm.JOURNEY)
+    [intent] = liaisons.journey(TurnContext(text=steps)).intents
+    assert intent.params == {"text": steps}
+
+
+@pytest.mark.parametrize(
+    ("text", "route", "pillar"),
+    [
+        ("Create a workflow from my SOP", Route.LIAISON, Realm.JOURNEY),
+        ("Compare my data quality across files", Route.COLLABORATION, Realm.INSIGHTS),
+        ("thanks!", Route.DIRECT, None),
+        ("book me a flight", Route.DIRECT, None),
+    ],
+)
+def test_the_guide_takes_over_when_the_topic_changes(
+    backend: OfflineBackend, text: str, route: Route, pillar: Realm | None
+) -> None:
+    analysis = _analyze(backend, text, active_pillar=Realm.INSIGHTS)
+    assert (analysis.route, analysis.pillar) == (route, pillar)
+    assert "follow-up" not in analysis.rationale
+
+
+@pytest.mark.parametrize(("status", "retry_of"), [("failed", "e1"), ("completed", None)])
+def test_retry_that_reruns_the_last_execution(
+    backend: OfflineBackend, status: str, retry_of: str | None
+) -> None:
+    last = LastExecution(execution_id="e1", intent=PROFILE, status=status)
+    analysis = _analyze(backend, "retry that", last_execution=last)
+    assert analysis.route is Route.DIRECT
+    assert analysis.recommendation is not None
+    assert analysis.recommendation.intents == [PROFILE]
+    assert analysis.recommendation.retry_of == retry_of
+
+
+def test_do_the_same_for_another_file(backend: OfflineBackend) -> None:
+    last = LastExecution(execution_id="e1", intent=PROFILE, status="completed")
+    analysis = _analyze(backend, "do the same for orders.csv", last_execution=last)
+    assert analysis.recommendation is not None
+    [intent] = analysis.recommendation.intents
+    assert (intent.name, intent.params) == ("profile_data", {"file_ids": [ORDERS.file_id]})
+    assert analysis.focus == [ORDERS.file_id]
+
+
+def test_references_need_a_last_execution(backend: OfflineBackend) -> None:
+    analysis = _analyze(backend, "retry that")
+    assert "reference" not in analysis.rationale
