@@ -3,15 +3,16 @@ shutdown."""
 
 import json
 import signal
+import socket
 from pathlib import Path
 
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
-from websockets.sync.client import connect
+from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
 import launcher
-from tests.client import WAIT, Api, Conn, extra_api
+from tests.client import WAIT, Api, Conn, extra_api, offsets
 
 
 def test_a_foreign_origin_is_refused_before_the_handshake(api: Api) -> None:
@@ -67,3 +68,39 @@ def test_shutdown_closes_sockets_with_1001(stack: launcher.Stack) -> None:
             conn.recv(timeout=WAIT)
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 1001
+
+
+def _paused(api: Api, session_id: str, after: int) -> ClientConnection:
+    """A client that stops reading: a tiny window and segments (loopback's are 64 KiB,
+    which would let the server's send buffer grow to megabytes), and a one-frame queue."""
+    host, port = api.base.removeprefix("http://").split(":")
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 536)
+    sock.connect((host, int(port)))
+    url = f"{api.ws_base}/api/runtime/agent?session_id={session_id}&after={after}"
+    return connect(url, sock=sock, max_queue=1, max_size=None, open_timeout=WAIT)
+
+
+def test_a_slow_consumer_is_closed_then_resumes_without_loss(stack: launcher.Stack) -> None:
+    line = "The clerk checks the shipment. " + "x" * 400
+    sop = "\n".join(f"{n}. {line}" for n in range(99))
+    with extra_api(stack, {"SYMPHAINY_FEED_MEMORY": "8"}) as api, api.socket() as driver:
+        session_id = driver.ready["session_id"]
+        start = driver.turn("Upload a file")[-1]["offset"]
+        with _paused(api, session_id, start) as ws:
+            slow = Conn(ws)
+            for _ in range(10):
+                execution_id = api.start("create_workflow_from_sop", {"text": sop}, session_id)
+                api.wait_execution(execution_id)
+            newest = api.http.get(f"/api/sessions/{session_id}").json()["offset"]
+            seen: list[int] = []
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    seen += [slow.recv()["offset"]]
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1008
+        assert len(seen) < newest - start
+        with api.socket(session_id, after=seen[-1] if seen else start) as again:
+            again.until(lambda e: e.get("offset") == newest)
+    assert seen + offsets(again.events) == list(range(start + 1, newest + 1))
