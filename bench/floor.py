@@ -74,3 +74,43 @@ class FloorTurns:
     @workflow.signal
     def stop(self) -> None:
         self._done = True
+
+
+@workflow.defn(name="FloorStreamTurns")
+class FloorStreamTurns:
+    """The raw floor of a turn shaped like the platform's, with no project code.
+
+    An Update records the message and returns; the run loop answers it with two local
+    activities; a long-poll Update (the stream subscriber's) returns when it is answered.
+    """
+
+    def __init__(self) -> None:
+        self._done = False
+        self._queue: list[int] = []
+        self._answered = 0
+
+    @workflow.run
+    async def run(self) -> None:
+        while True:
+            await workflow.wait_condition(lambda: bool(self._queue) or self._done)
+            if self._done:
+                return
+            value = self._queue.pop(0)
+            for _ in range(2):
+                value = await workflow.execute_local_activity(
+                    noop, value, start_to_close_timeout=timedelta(seconds=5)
+                )
+            self._answered += 1
+
+    @workflow.update
+    async def submit(self, value: int) -> None:
+        self._queue.append(value)
+
+    @workflow.update
+    async def poll(self, seen: int) -> int:
+        await workflow.wait_condition(lambda: self._answered > seen)
+        return self._answered
+
+    @workflow.signal
+    def stop(self) -> None:
+        self._done = True

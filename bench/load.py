@@ -5,8 +5,9 @@ stack (Temporal dev server, `python worker.py`, `uvicorn`) on free ports and rep
 per scenario, latencies from sending `user.message` to `message.accepted`,
 `agent.analysis` and `turn.completed`; turns per second; lost, duplicated and
 out-of-order events; peak RSS of the worker and the API; history events per turn. In the
-same run it measures (a) the raw Temporal floor, a minimal workflow doing one Update
-with two local activities per turn, and (b) the same agent code called in-process with
+same run it measures (a) the raw Temporal floor, a minimal workflow shaped like a turn
+(a submit Update, two local activities, the stream's long-poll Update returning the
+answer; and the narrower single Update running both activities), and (b) the same agent code called in-process with
 no Temporal, and prints ratios to both.
 """
 
@@ -20,12 +21,12 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowUpdateStage
 from temporalio.worker import Worker
 from websockets.asyncio.client import ClientConnection, connect
 
 import launcher
-from bench.floor import FloorTurns, noop
+from bench.floor import FloorStreamTurns, FloorTurns, noop
 from settings import Settings
 
 MESSAGES = ("Upload a file", "bananas are yellow", "hello", "What insights can I get?")
@@ -117,26 +118,46 @@ async def history_per_turn(address: str, sessions: list[str], turns: int) -> flo
 
 
 async def floor(address: str, sessions: int, turns: int) -> tuple[list[float], float]:
-    """Turn latencies and turns/s of the floor workflow at the given concurrency."""
+    """Turn latencies and turns/s of the platform-shaped floor at the given concurrency:
+    a submit Update, two local activities, and the long-poll Update that returns the answer."""
     client = await Client.connect(address)
     queue = f"floor-{uuid.uuid4().hex}"
     latencies: list[float] = []
-    async with Worker(client, task_queue=queue, workflows=[FloorTurns], activities=[noop]):
+    async with Worker(client, task_queue=queue, workflows=[FloorStreamTurns], activities=[noop]):
 
         async def one() -> None:
             handle = await client.start_workflow(
-                FloorTurns.run, id=f"{queue}-{uuid.uuid4().hex}", task_queue=queue
+                FloorStreamTurns.run, id=f"{queue}-{uuid.uuid4().hex}", task_queue=queue
             )
             for index in range(turns):
+                poll = await handle.start_update(
+                    FloorStreamTurns.poll, index, wait_for_stage=WorkflowUpdateStage.ACCEPTED
+                )
                 started = time.perf_counter()
-                await handle.execute_update(FloorTurns.turn, index)
+                await handle.execute_update(FloorStreamTurns.submit, index)
+                await poll.result()
                 latencies.append((time.perf_counter() - started) * 1000)
-            await handle.signal(FloorTurns.stop)
+            await handle.signal(FloorStreamTurns.stop)
 
         started = time.perf_counter()
         await asyncio.gather(*(one() for _ in range(sessions)))
         elapsed = time.perf_counter() - started
     return latencies, sessions * turns / elapsed
+
+
+async def update_floor(address: str, turns: int) -> list[float]:
+    """The narrower floor: one Update whose handler runs the two local activities."""
+    client = await Client.connect(address)
+    queue = f"floor-{uuid.uuid4().hex}"
+    latencies: list[float] = []
+    async with Worker(client, task_queue=queue, workflows=[FloorTurns], activities=[noop]):
+        handle = await client.start_workflow(FloorTurns.run, id=queue, task_queue=queue)
+        for index in range(turns):
+            started = time.perf_counter()
+            await handle.execute_update(FloorTurns.turn, index)
+            latencies.append((time.perf_counter() - started) * 1000)
+        await handle.signal(FloorTurns.stop)
+    return latencies
 
 
 def in_process_ms(turns: int) -> list[float]:
@@ -219,9 +240,15 @@ async def run(stack: launcher.Stack, quick: bool, long_session: int) -> None:
 
     floor_single, _ = await floor(stack.temporal_address, 1, 50)
     floor_p50 = statistics.median(floor_single)
+    narrow = await update_floor(stack.temporal_address, 50)
     local = in_process_ms(500)
     print(
-        f"raw floor, 1 session: turn p50 {floor_p50:.1f} ms, p99 {pct(floor_single, 0.99):.1f} ms"
+        f"raw floor, 1 session (submit + poll Updates, 2 local activities): turn p50 "
+        f"{floor_p50:.1f} ms, p99 {pct(floor_single, 0.99):.1f} ms"
+    )
+    print(
+        f"narrow floor (one Update running 2 local activities): p50 "
+        f"{statistics.median(narrow):.1f} ms, p99 {pct(narrow, 0.99):.1f} ms"
     )
     print(f"in-process, no Temporal: turn p50 {statistics.median(local):.3f} ms")
     for sessions, turns in sizes:
