@@ -7,8 +7,8 @@ per scenario, latencies from sending `user.message` to `message.accepted`,
 out-of-order events; peak RSS of the worker and the API; history events per turn. In the
 same run it measures (a) the raw Temporal floor, a minimal workflow shaped like a turn
 (a submit Update, two local activities, the stream's long-poll Update returning the
-answer; and the narrower single Update running both activities), and (b) the same agent code called in-process with
-no Temporal, and prints ratios to both.
+answer; and the narrower single Update running both activities), and (b) the same agent
+code called in-process with no Temporal, and prints ratios to both.
 """
 
 import argparse

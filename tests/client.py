@@ -5,6 +5,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -125,6 +126,17 @@ class Api:
                 return body
             assert time.monotonic() < deadline, f"execution still {body['status']}"
             time.sleep(0.05)
+
+
+def wait_for_file(pattern: Path, timeout: float = WAIT) -> Path:
+    """The first file matching `pattern` (a glob in its folder), bounded in time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = sorted(pattern.parent.glob(pattern.name))
+        if found:
+            return found[0]
+        assert time.monotonic() < deadline, f"nothing matched {pattern}"
+        time.sleep(0.05)
 
 
 def types(events: list[Event]) -> list[str]:

@@ -38,6 +38,8 @@ class EffectParams(BaseModel):
     ledger: str
     """A folder where each execution leaves exactly one effect file, keyed on its id."""
     seconds: float = 0.0
+    linger: float = 0.0
+    """How long the attempt goes on after its effect is written."""
 
 
 class Done(BaseModel):
@@ -75,19 +77,28 @@ def broken(ctx: RealmContext, params: BrokenParams) -> Done:
 
 
 def effect(ctx: RealmContext, params: EffectParams) -> Done:
-    """An effect keyed on the execution id: a re-run after a crash does not repeat it."""
+    """An effect keyed on the execution id: a re-run after a crash does not repeat it.
+
+    `.running-<pid>` marks the work under way, `.written-<pid>` the effect done while
+    the attempt still lingers: a crash drill kills the worker at either moment.
+    """
     ledger = Path(params.ledger)
     target = ledger / ctx.execution_id
-    (ledger / f".running-{os.getpid()}").touch()
-    deadline = time.monotonic() + params.seconds
-    while time.monotonic() < deadline:
-        ctx.progress("working", None)
-        time.sleep(0.05)
+    _work(ctx, ledger / f".running-{os.getpid()}", params.seconds)
     if not target.exists():
         tmp = ledger / f".{ctx.execution_id}.{os.getpid()}"
         tmp.write_text(str(os.getpid()))
         os.replace(tmp, target)
+    _work(ctx, ledger / f".written-{os.getpid()}", params.linger)
     return Done(effects=len([p for p in ledger.iterdir() if not p.name.startswith(".")]))
+
+
+def _work(ctx: RealmContext, marker: Path, seconds: float) -> None:
+    marker.touch()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        ctx.progress("working", None)
+        time.sleep(0.05)
 
 
 INTENTS = [

@@ -3,14 +3,13 @@ and its effect happens exactly once."""
 
 import os
 import signal
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import launcher
-from tests.client import Api
+from tests.client import Api, wait_for_file
 
 
 @pytest.fixture(scope="module")
@@ -22,28 +21,23 @@ def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[launcher.S
         yield stack
 
 
-def _wait_for(path_glob: Path, timeout: float = 30) -> Path:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = sorted(path_glob.parent.glob(path_glob.name))
-        if found:
-            return found[0]
-        assert time.monotonic() < deadline, f"nothing matched {path_glob}"
-        time.sleep(0.05)
-
-
+@pytest.mark.parametrize(
+    ("moment", "params"),
+    [("running", {"seconds": 1.5}), ("written", {"linger": 1.5})],
+    ids=["during-the-work", "after-the-effect"],
+)
 def test_a_killed_worker_hands_the_execution_to_another(
-    two_workers: launcher.Stack, tmp_path: Path
+    two_workers: launcher.Stack, tmp_path: Path, moment: str, params: dict[str, float]
 ) -> None:
     api = Api(two_workers.api_url())
     ledger = tmp_path / "ledger"
     ledger.mkdir()
-    execution_id = api.start("test_effect", {"ledger": str(ledger), "seconds": 1.5})
-    marker = _wait_for(ledger / ".running-*")
-    victim = int(marker.name.rsplit("-", 1)[1])
-    assert victim in {p.pid for p in two_workers.processes.values()}
+    execution_id = api.start("test_effect", {"ledger": str(ledger), **params})
+    victim = int(wait_for_file(ledger / f".{moment}-*").name.rsplit("-", 1)[1])
+    name = next(n for n, p in two_workers.processes.items() if p.pid == victim)
     os.kill(victim, signal.SIGKILL)
     view = api.wait_execution(execution_id, timeout=60)
+    launcher.start_worker(two_workers, name)
     assert view["status"] == "completed"
     assert view["attempts"] == 2
     effects = [p.name for p in ledger.iterdir() if not p.name.startswith(".")]
