@@ -1,5 +1,7 @@
 """Approval before execution: the turn waits durably for `intent.approve`/`intent.reject`."""
 
+import signal
+
 import launcher
 from tests.client import Api, Conn, Event, extra_api
 
@@ -72,3 +74,21 @@ def test_an_unanswered_approval_times_out_as_needs_input(stack: launcher.Stack) 
             end = conn.until(lambda e: e["type"] == "turn.completed" and e["offset"] > 4)
         assert end["status"] == "needs_input"
         assert not [e for e in conn.events if e["type"] == "intent.created" and e["offset"] > 4]
+
+
+def test_a_pending_approval_survives_api_and_worker_restarts(
+    api: Api, stack: launcher.Stack
+) -> None:
+    with extra_api(stack, {}) as doomed, doomed.socket() as conn:
+        session_id = _session(conn)
+        doomed.start("test_gated", {}, session_id)
+        pending = _pending(conn)
+        for name in (f"api-{doomed.base.rsplit(':', 1)[1]}", "worker0"):
+            stack.processes[name].send_signal(signal.SIGKILL)
+            stack.processes[name].wait()
+    launcher.start_worker(stack, "worker0")
+    with api.socket(session_id=session_id, after=pending["offset"]) as later:
+        later.send({"type": "intent.approve", "turn_id": pending["turn_id"]})
+        end = later.until(lambda e: e["type"] == "turn.completed", timeout=60)
+    assert end["status"] == "completed"
+    assert [e["type"] for e in later.events][:2] == ["intent.created", "execution.started"]
