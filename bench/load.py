@@ -272,13 +272,15 @@ async def run(stack: launcher.Stack, quick: bool, long_session: int) -> None:
         f"({loaded / alone - 1:+.0%})"
     )
     if long_session:
-        await long_conversation(stack, url, long_session)
+        await long_conversation(stack, url, long_session, floor_p50)
     print(
         f"peak RSS: worker {peak_rss_mib(worker_pid):.0f} MiB, API {peak_rss_mib(api_pid):.0f} MiB"
     )
 
 
-async def long_conversation(stack: launcher.Stack, url: str, messages: int) -> None:
+async def long_conversation(
+    stack: launcher.Stack, url: str, messages: int, floor_p50: float
+) -> None:
     """One session of many messages: every run's history stays bounded, nothing is lost."""
     tally = Tally()
     started = time.perf_counter()
@@ -290,7 +292,7 @@ async def long_conversation(stack: launcher.Stack, url: str, messages: int) -> N
     async for item in client.list_workflows(f'WorkflowId="{workflow_id}"'):
         handle = client.get_workflow_handle(item.id, run_id=item.run_id)
         lengths.append(len([e async for e in handle.fetch_history_events()]))
-    report(f"1 session x {messages}", tally, elapsed, 1.0)
+    report(f"1 session x {messages}", tally, elapsed, floor_p50)
     print(f"{'':26} {len(lengths)} runs, longest history {max(lengths)} events")
 
 
