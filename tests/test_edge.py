@@ -4,6 +4,7 @@ shutdown."""
 import json
 import signal
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
 import launcher
-from tests.client import WAIT, Api, Conn, extra_api, offsets
+from tests.client import WAIT, Api, Conn, Event, extra_api, offsets
 
 
 def test_a_foreign_origin_is_refused_before_the_handshake(api: Api) -> None:
@@ -70,6 +71,10 @@ def test_shutdown_closes_sockets_with_1001(stack: launcher.Stack) -> None:
     assert closed.value.rcvd.code == 1001
 
 
+def _completes(execution_id: str) -> Callable[[Event], bool]:
+    return lambda e: e["type"] == "execution.completed" and e["execution_id"] == execution_id
+
+
 def _paused(api: Api, session_id: str, after: int) -> ClientConnection:
     """A client that stops reading: a tiny window and segments (loopback's are 64 KiB,
     which would let the server's send buffer grow to megabytes), and a one-frame queue."""
@@ -92,7 +97,7 @@ def test_a_slow_consumer_is_closed_then_resumes_without_loss(stack: launcher.Sta
             slow = Conn(ws)
             for _ in range(10):
                 execution_id = api.start("create_workflow_from_sop", {"text": sop}, session_id)
-                api.wait_execution(execution_id)
+                driver.until(_completes(execution_id))
             newest = api.http.get(f"/api/sessions/{session_id}").json()["offset"]
             seen: list[int] = []
             with pytest.raises(ConnectionClosed) as closed:
