@@ -1,20 +1,29 @@
 """`profile_data` on generated CSVs of 10k, 100k and 1M rows, against plain pandas.
 
-Run: `.venv/bin/python -m bench.realms.profile_bench [--sizes 10000,100000,1000000]`.
-Each measurement runs in a fresh subprocess, so wall time and peak RSS are that run's
-alone. The baseline is a plain pandas script computing the same per-column statistics
-(nulls, distinct, min/max/mean/std/quartiles, IQR outliers, top values, duplicates).
+Run: `.venv/bin/python -m bench.realms.profile_bench [--sizes 10000,100000,1000000]
+[--repeat 5]`. Each measurement runs in a fresh subprocess, so wall time and peak RSS
+are that run's alone; baseline and handler runs alternate and each figure is the median
+of `--repeat` runs (one cold process is noisy at 10k rows: tens of milliseconds).
+The baseline is a plain pandas script computing the same per-column statistics (nulls,
+distinct, min/max/mean/std/quartiles, IQR outliers, top values, duplicates).
+
+The timed work starts after the imports in both scripts, as in the worker, which imports
+the realms once at start; the import times are reported in their own columns: the
+handler's process imports pandas and polars (and the platform), the baseline's pandas.
 """
 
 import argparse
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 BASELINE = """
-import sys, time, pandas as pd
+import sys, time
+loading = time.perf_counter()
+import pandas as pd
 started = time.perf_counter()
 frame = pd.read_csv(sys.argv[1])
 out = {"duplicates": int(frame.duplicated().sum())}
@@ -31,11 +40,13 @@ for name in frame.columns:
         col["top"] = v.astype(str).value_counts().head(5).to_dict()
     out[name] = col
 import resource
-print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+      started - loading)
 """
 
 HANDLER = """
-import asyncio, sys, time
+import sys, time
+loading = time.perf_counter()
 from pathlib import Path
 from activities.realms.context import RealmContext
 from activities.realms.insights import ProfileDataParams, profile_data
@@ -53,7 +64,8 @@ store = Store(Path(sys.argv[2]), 10**12)
 started = time.perf_counter()
 profile_data(RealmContext("bench", "bench", store), ProfileDataParams(file_ids=["f" * 32]))
 import resource
-print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+      started - loading)
 """
 
 
@@ -71,8 +83,8 @@ def make_csv(path: Path, rows: int) -> None:
             )
 
 
-def measure(script: str, csv_path: Path, scratch: Path) -> tuple[float, float]:
-    """(seconds of work, peak RSS in MiB) of one fresh process."""
+def measure(script: str, csv_path: Path, scratch: Path) -> tuple[float, float, float]:
+    """(seconds of work, peak RSS in MiB, seconds of imports) of one fresh process."""
     done = subprocess.run(
         [sys.executable, "-c", script, str(csv_path), str(scratch)],
         capture_output=True,
@@ -80,27 +92,39 @@ def measure(script: str, csv_path: Path, scratch: Path) -> tuple[float, float]:
         check=True,
         cwd=Path(__file__).resolve().parents[2],
     )
-    seconds, peak_kib = done.stdout.strip().splitlines()[-1].split()
-    return float(seconds), int(peak_kib) / 1024
+    seconds, peak_kib, imports = done.stdout.strip().splitlines()[-1].split()
+    return float(seconds), int(peak_kib) / 1024, float(imports)
+
+
+def medians(runs: list[tuple[float, float, float]]) -> list[float]:
+    """The median of each figure over the runs."""
+    return [statistics.median(figure) for figure in zip(*runs, strict=True)]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10000,100000,1000000")
-    sizes = [int(s) for s in parser.parse_args().sizes.split(",")]
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
     print(
         f"{'rows':>9} {'handler s':>10} {'pandas s':>9} {'ratio':>6} {'us/row':>7} "
-        f"{'peak MiB':>9} {'pd MiB':>7}"
+        f"{'peak MiB':>9} {'pd MiB':>7} {'import s':>9} {'pd import':>10}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         for rows in sizes:
             path = Path(tmp) / f"{rows}.csv"
             make_csv(path, rows)
-            base, base_peak = measure(BASELINE, path, Path(tmp))
-            ours, peak = measure(HANDLER, path, Path(tmp))
+            base_runs, our_runs = [], []
+            for _ in range(args.repeat):
+                base_runs.append(measure(BASELINE, path, Path(tmp)))
+                our_runs.append(measure(HANDLER, path, Path(tmp)))
+            base, base_peak, base_import = medians(base_runs)
+            ours, peak, our_import = medians(our_runs)
             print(
                 f"{rows:>9} {ours:>10.3f} {base:>9.3f} {ours / base:>6.2f} "
-                f"{ours / rows * 1e6:>7.2f} {peak:>9.0f} {base_peak:>9.0f}"
+                f"{ours / rows * 1e6:>7.2f} {peak:>9.0f} {base_peak:>7.0f} "
+                f"{our_import:>9.3f} {base_import:>10.3f}"
             )
 
 
