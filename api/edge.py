@@ -5,6 +5,7 @@ lives here and runs before `accept()`.
 """
 
 import asyncio
+import contextlib
 import signal
 import time
 from collections.abc import Callable
@@ -90,6 +91,8 @@ class SocketRegistry:
         self._settings = settings
         self._sockets: dict[str, set[Closable]] = {}
         self._buckets: dict[str, TokenBucket] = {}
+        self._none_open = asyncio.Event()
+        self._none_open.set()
 
     def register(self, user_id: str, socket: Closable) -> bool:
         """False when the user already has the maximum number of sockets open."""
@@ -97,6 +100,7 @@ class SocketRegistry:
         if len(mine) >= self._settings.max_sockets_per_user:
             return False
         mine.add(socket)
+        self._none_open.clear()
         return True
 
     def unregister(self, user_id: str, socket: Closable) -> None:
@@ -105,6 +109,8 @@ class SocketRegistry:
         if not mine:
             self._sockets.pop(user_id, None)
             self._buckets.pop(user_id, None)
+        if not self._sockets:
+            self._none_open.set()
 
     def user_bucket(self, user_id: str) -> TokenBucket:
         """Shared by all of a user's sockets, so opening more sockets buys no more rate."""
@@ -120,10 +126,20 @@ class SocketRegistry:
             for socket in list(sockets):
                 socket.close(code, reason)
 
+    async def close_all_and_wait(self, code: int, reason: str, patience: float) -> None:
+        """Close every socket, then wait (at most `patience` s) until each has closed."""
+        self.close_all(code, reason)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._none_open.wait(), patience)
+
+
+SHUTDOWN_PATIENCE = 5.0
+"""Seconds the sockets get to send their 1001 before uvicorn is told to stop."""
+
 
 def close_sockets_on_exit(registry: SocketRegistry) -> None:
-    """Close every socket with 1001 when the server is told to stop, before uvicorn
-    drops the connections (it would send 1012): clients then reconnect elsewhere."""
+    """Close every socket with 1001 when the server is told to stop, and only then let
+    uvicorn stop: it would drop open connections with 1012. Clients reconnect elsewhere."""
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         previous = signal.getsignal(signum)
@@ -133,9 +149,21 @@ def close_sockets_on_exit(registry: SocketRegistry) -> None:
 def _chained(
     loop: asyncio.AbstractEventLoop, registry: SocketRegistry, previous: Any
 ) -> Callable[[int, FrameType | None], None]:
-    def handler(signum: int, frame: FrameType | None) -> None:
-        loop.call_soon_threadsafe(registry.close_all, 1001, "server shutting down: reconnect")
+    async def close_then_stop(signum: int, frame: FrameType | None) -> None:
+        await registry.close_all_and_wait(
+            1001, "server shutting down: reconnect", SHUTDOWN_PATIENCE
+        )
         if callable(previous):
             previous(signum, frame)
+
+    stopping: set[asyncio.Task[None]] = set()
+
+    def start(signum: int, frame: FrameType | None) -> None:
+        task = loop.create_task(close_then_stop(signum, frame))
+        stopping.add(task)
+        task.add_done_callback(stopping.discard)
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        loop.call_soon_threadsafe(start, signum, frame)
 
     return handler
