@@ -13,12 +13,11 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.registry import IntentRegistry
 from api.conversations import Conversations
 from models.conversation import IntentRequest
-from models.execution import ExecutionInput, ExecutionView
+from models.execution import RETRYABLE, ExecutionInput, ExecutionView
 from models.intents import Intent
 from models.search import INTENT, REALM, USER_ID, execution_workflow_id
 from workflows.execution import IntentExecution
 
-RETRYABLE = ("failed", "cancelled")
 CHAIN_LIMIT = 20
 
 

@@ -29,6 +29,8 @@ class ExecutionInput(BaseModel):
 
 
 OutcomeStatus = Literal["completed", "failed", "cancelled"]
+RETRYABLE: frozenset[str] = frozenset(("failed", "cancelled"))
+"""The outcomes a user may retry; a completed execution is run again, not retried."""
 ViewStatus = Literal["validating", "running", "completed", "failed", "cancelled"]
 
 

@@ -10,32 +10,32 @@ from activities.agents.analyzer import GUIDE
 from activities.agents.backend import AgentBackend
 from activities.agents.liaisons import liaison_name
 from models.agents import Analysis, LastExecution, Recommendation, Route, TurnContext
+from models.execution import RETRYABLE
 from models.files import FileRef
-from models.intents import Intent
 
 TOPIC_CHANGE = 0.75
 """While a liaison helps, the guide takes a message back only when this sure of a new topic."""
-RETRYABLE = ("failed", "cancelled")
 
 
 async def analyze(context: TurnContext, backend: AgentBackend) -> Analysis:
     """References first, then the backend's route, handed back to a helping liaison."""
-    analysis = references(context) or hand_back(context, await backend.analyze(context))
-    analysis.focus = [ref.file_id for ref in slots.focus(context)]
+    files = slots.focus(context)
+    analysis = references(context, files) or hand_back(context, await backend.analyze(context))
+    analysis.focus = [ref.file_id for ref in files]
     return analysis
 
 
-def references(context: TurnContext) -> Analysis | None:
-    """ "retry that" and "do the same for X" resolve against the last execution."""
+def references(context: TurnContext, files: list[FileRef]) -> Analysis | None:
+    """ "retry that" and "do the same for X" (the `files` it names) resolve against the
+    last execution."""
     last = context.last_execution
     if last is None:
         return None
     if slots.asks_to_retry(context.text):
-        return _direct(context, _retry(last), f"refers to execution {last.execution_id}")
-    files = slots.focus(context)
+        return _direct(_retry(last), f"refers to execution {last.execution_id}")
     if slots.asks_to_repeat(context.text) and files:
         names = ", ".join(ref.name for ref in files)
-        return _direct(context, _repeat(last, files), f"{last.intent.name} again, on {names}")
+        return _direct(_repeat(last, files), f"{last.intent.name} again, on {names}")
     return None
 
 
@@ -62,7 +62,7 @@ def hand_back(context: TurnContext, analysis: Analysis) -> Analysis:
     )
 
 
-def _direct(context: TurnContext, recommendation: Recommendation, why: str) -> Analysis:
+def _direct(recommendation: Recommendation, why: str) -> Analysis:
     intent = recommendation.intents[0]
     return Analysis(
         route=Route.DIRECT,
@@ -100,7 +100,7 @@ def _repeat(last: LastExecution, files: list[FileRef]) -> Recommendation:
             for file_id in ids
         ]
     else:
-        intents = [Intent(name=last.intent.name, realm=last.intent.realm, params=params)]
+        intents = [last.intent]
     names = ", ".join(ref.name for ref in files)
     return Recommendation(
         agent=GUIDE,

@@ -221,12 +221,17 @@ def _last_attempt() -> bool:
     return limit > 0 and info.attempt >= limit
 
 
+def _files(context: TurnContext) -> dict[str, FileRef]:
+    """The files the model may name, by id, once each (attached ones are session files too)."""
+    return {ref.file_id: ref for ref in [*context.session_files, *context.attached]}
+
+
 def _ids(context: TurnContext) -> set[str]:
-    return {ref.file_id for ref in [*context.session_files, *context.attached]}
+    return set(_files(context))
 
 
 def _pick(context: TurnContext, file_ids: list[str]) -> list[FileRef]:
-    by_id = {ref.file_id: ref for ref in [*context.session_files, *context.attached]}
+    by_id = _files(context)
     return [by_id[i] for i in dict.fromkeys(file_ids)]
 
 
@@ -234,7 +239,7 @@ def _describe(context: TurnContext) -> str:
     """The turn as the model sees it: the message, the files (names and ids), the state."""
     files = [
         {"file_id": ref.file_id, "name": ref.name, "attached_now": ref in context.attached}
-        for ref in [*context.session_files, *context.attached]
+        for ref in _files(context).values()
     ]
     return json.dumps(
         {
