@@ -92,3 +92,15 @@ def test_a_pending_approval_survives_api_and_worker_restarts(
         end = later.until(lambda e: e["type"] == "turn.completed", timeout=60)
     assert end["status"] == "completed"
     assert [e["type"] for e in later.events][:2] == ["intent.created", "execution.started"]
+
+
+def test_a_message_sent_while_an_approval_waits_is_accepted_at_once(api: Api) -> None:
+    with api.socket() as conn:
+        session_id = _session(conn)
+        api.start("test_gated", {}, session_id)
+        pending = _pending(conn)
+        message_id = conn.message("hello")
+        accepted = conn.until(lambda e: e.get("message_id") == message_id, timeout=5.0)
+        conn.send({"type": "intent.approve", "turn_id": pending["turn_id"]})
+        conn.until(lambda e: e["type"] == "turn.completed" and e["turn_id"] == accepted["turn_id"])
+    assert accepted["type"] == "message.accepted"

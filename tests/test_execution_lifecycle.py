@@ -229,3 +229,20 @@ def test_a_reset_from_the_temporal_cli_streams_to_the_session(
         )
     assert done["turn_id"] == _of(conn, execution_id)[0]["turn_id"]
     assert api.execution(execution_id)["status"] == "completed"
+
+
+def test_a_message_sent_while_an_execution_runs_is_accepted_at_once(
+    api: Api, tmp_path: Path
+) -> None:
+    """A turn holds its events only while it runs local activities, never across a wait."""
+    with api.socket() as conn:
+        session_id = _session(conn)
+        execution_id = api.start(
+            "test_slow", {"seconds": 30, "output": str(tmp_path / "out")}, session_id
+        )
+        conn.until(lambda e: e["type"] == "execution.progress")
+        message_id = conn.message("hello")
+        conn.until(lambda e: e.get("message_id") == message_id, timeout=5.0)
+        assert not [e for e in conn.events if e["type"] == "agent.analysis" and e["offset"] > 4]
+        conn.send({"type": "execution.cancel", "execution_id": execution_id})
+        conn.until(lambda e: e["type"] == "agent.analysis" and e["offset"] > 4)

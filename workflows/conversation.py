@@ -87,6 +87,7 @@ REMEMBERED_EXECUTIONS = 1_000
 
 Req = TypeVar("Req", bound=BaseModel)
 Res = TypeVar("Res", bound=BaseModel)
+T = TypeVar("T")
 
 
 @workflow.defn
@@ -113,6 +114,9 @@ class Conversation:
         )
         self._awaiting: str | None = None
         self._decision: Decision | None = None
+        self._held: list[StreamEvent] | None = None
+        self._busy = False
+        """A turn or a continue-as-new is under way; an idle run loop starts a turn at once."""
 
     @workflow.run
     async def run(self, start: ConversationInput) -> None:
@@ -135,6 +139,8 @@ class Conversation:
         self._remember(message.message_id, turn_id)
         self._add_files(message)
         self._state.queue.append(PendingTurn(turn_id=turn_id, message=message))
+        if not self._busy:
+            self._hold()
         self._publish(
             MessageAccepted(ts=workflow.now(), turn_id=turn_id, message_id=message.message_id)
         )
@@ -188,11 +194,18 @@ class Conversation:
         )
 
     async def _run_turn(self, turn: PendingTurn) -> None:
+        """One turn, its events held while it only runs local activities (see `_hold`)."""
         self._state.turns += 1
-        if turn.intent is not None and turn.execution_id is not None:
-            await self._run_intent_turn(turn.turn_id, turn.intent, turn.execution_id)
-        elif turn.message is not None:
-            await self._run_message_turn(turn.turn_id, turn.message)
+        self._busy = True
+        self._hold()
+        try:
+            if turn.intent is not None and turn.execution_id is not None:
+                await self._run_intent_turn(turn.turn_id, turn.intent, turn.execution_id)
+            elif turn.message is not None:
+                await self._run_message_turn(turn.turn_id, turn.message)
+        finally:
+            self._busy = False
+            self._release()
 
     async def _run_intent_turn(
         self, turn_id: str, request: IntentRequest, execution_id: str
@@ -330,10 +343,12 @@ class Conversation:
         )
         self._awaiting, self._decision = turn_id, None
         try:
-            await workflow.wait_condition(
-                lambda: self._decision is not None,
-                timeout=timedelta(seconds=self._state.approval_timeout_seconds),
-                timeout_summary="waiting for the user's approval",
+            await self._outside(
+                workflow.wait_condition(
+                    lambda: self._decision is not None,
+                    timeout=timedelta(seconds=self._state.approval_timeout_seconds),
+                    timeout_summary="waiting for the user's approval",
+                )
             )
         except TimeoutError:
             self._say(
@@ -372,20 +387,24 @@ class Conversation:
             observer_workflow_id=workflow.info().workflow_id,
             retry_of=retry_of,
         )
-        child = await workflow.start_child_workflow(
-            IntentExecution.run,
-            request,
-            id=execution_workflow_id(execution_id),
-            parent_close_policy=ParentClosePolicy.ABANDON,
-            static_summary=f"{intent.name} for session {self._state.session_id}",
-            search_attributes=TypedSearchAttributes(
-                [
-                    SearchAttributePair(SESSION_ID, self._state.session_id),
-                    SearchAttributePair(USER_ID, self._state.user_id),
-                    SearchAttributePair(INTENT, intent.name),
-                    SearchAttributePair(REALM, intent.realm.value if intent.realm else "unknown"),
-                ]
-            ),
+        child = await self._outside(
+            workflow.start_child_workflow(
+                IntentExecution.run,
+                request,
+                id=execution_workflow_id(execution_id),
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                static_summary=f"{intent.name} for session {self._state.session_id}",
+                search_attributes=TypedSearchAttributes(
+                    [
+                        SearchAttributePair(SESSION_ID, self._state.session_id),
+                        SearchAttributePair(USER_ID, self._state.user_id),
+                        SearchAttributePair(INTENT, intent.name),
+                        SearchAttributePair(
+                            REALM, intent.realm.value if intent.realm else "unknown"
+                        ),
+                    ]
+                ),
+            )
         )
         self._publish(
             ExecutionStarted(
@@ -393,7 +412,7 @@ class Conversation:
             )
         )
         try:
-            outcome = await child
+            outcome = await self._outside(child)
         except ChildWorkflowError as err:
             outcome = _outcome_of(err, execution_id, intent)
         self._publish(_outcome_event(outcome, turn_id, workflow.now()))
@@ -426,9 +445,43 @@ class Conversation:
         )
 
     def _publish(self, event: StreamEvent) -> None:
-        """Append to the stream; `published` mirrors the stream's global offset."""
+        """Append to the stream, or to the held events while a turn holds them."""
+        if self._held is None:
+            self._append(event)
+        else:
+            self._held.append(event)
+
+    def _append(self, event: StreamEvent) -> None:
+        """`published` mirrors the stream's global offset."""
         self._events.publish(event)
         self._state.published += 1
+
+    def _hold(self) -> None:
+        """Keep the turn's events back while it runs only local activities.
+
+        Local activities run inside the workflow task, and nothing the task publishes
+        reaches a subscriber before the task completes. A stream poll, though, answers
+        with what it has the moment the first event lands: one turn would cost one poll
+        for `message.accepted` and another for the rest. Holding the events until the
+        turn waits on something outside the task (a child workflow, an approval) or
+        ends answers the standing poll once, with all of them, in the same task.
+        """
+        if self._held is None:
+            self._held = []
+
+    def _release(self) -> None:
+        """Publish the held events, in order, and stop holding."""
+        held, self._held = self._held or [], None
+        for event in held:
+            self._append(event)
+
+    async def _outside(self, waiting: Awaitable[T]) -> T:
+        """Wait on something beyond this workflow task, with the turn's events published."""
+        self._release()
+        try:
+            return await waiting
+        finally:
+            self._hold()
 
     def _remember(self, message_id: str, turn_id: str) -> None:
         turns = self._state.message_turns
@@ -460,6 +513,8 @@ class Conversation:
 
     async def _continue_as_new(self) -> None:
         """Carry state, queue and the recent stream into a fresh run, between turns."""
+        self._busy = True
+        self._release()
         state = self._state
         self._trim_stream()
         await self._stream.continue_as_new(
