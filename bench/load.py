@@ -48,14 +48,20 @@ class Tally:
     sessions: list[str] = field(default_factory=list)
 
 
-async def session(url: str, turns: int, tally: Tally) -> None:
-    """One client: `turns` messages one after another, every event checked by offset."""
+async def session(url: str, turns: int, tally: Tally, pace: float = 0.0) -> None:
+    """One client: `turns` messages one after another, every event checked by offset.
+
+    `pace`: at least this many seconds between two messages (a client that keeps
+    within the API's per-socket rate limit).
+    """
     async with connect(url, max_size=None) as ws:
         ready = json.loads(await ws.recv())
         tally.sessions.append(ready["session_id"])
         last = 0
         seen: set[int] = set()
         for index in range(turns):
+            if tally.samples and pace:
+                await asyncio.sleep(max(0.0, pace - tally.samples[-1].completed / 1000))
             message_id = uuid.uuid4().hex
             started = time.perf_counter()
             text = MESSAGES[index % len(MESSAGES)]
@@ -193,9 +199,13 @@ async def idle_sockets(url: str, api_pid: int, count: int) -> float:
 
 
 async def flood_effect(url: str, turns: int) -> tuple[float, float]:
-    """One client's turn p95 alone, then while another client floods pings."""
+    """One client's turn p95 alone, then while another client floods pings.
+
+    Both clients are held to the default limits; the measured one keeps to its rate.
+    """
+    pace = 1 / Settings.model_fields["rate_per_socket"].default
     quiet = Tally()
-    await session(url, turns, quiet)
+    await session(url, turns, quiet, pace)
     alone = pct([s.completed for s in quiet.samples], 0.95)
 
     async def flood(stop: asyncio.Event) -> None:
@@ -211,7 +221,7 @@ async def flood_effect(url: str, turns: int) -> tuple[float, float]:
     stop = asyncio.Event()
     flooding = asyncio.create_task(flood(stop))
     loaded = Tally()
-    await session(url, turns, loaded)
+    await session(url, turns, loaded, pace)
     stop.set()
     await flooding
     return alone, pct([s.completed for s in loaded.samples], 0.95)
