@@ -266,13 +266,14 @@ async def run(stack: launcher.Stack, quick: bool, long_session: int) -> None:
         started = time.perf_counter()
         await asyncio.gather(*(session(url, turns, tally) for _ in range(sessions)))
         elapsed = time.perf_counter() - started
-        _, floor_rate = await floor(stack.temporal_address, sessions, turns)
+        floor_latencies, floor_rate = await floor(stack.temporal_address, sessions, turns)
         report(f"{sessions} sessions x {turns}", tally, elapsed, floor_p50)
         rate = len(tally.samples) / elapsed
         per_turn = await history_per_turn(stack.temporal_address, tally.sessions[:5], turns)
         print(
-            f"{'':26} floor {floor_rate:6.1f} turns/s -> {rate / floor_rate:4.0%} of the floor; "
-            f"history {per_turn:.1f} events/turn"
+            f"{'':26} floor {floor_rate:6.1f} turns/s -> {rate / floor_rate:4.0%} of the floor "
+            f"(floor turn p50/p99 {pct(floor_latencies, 0.5):.1f}/"
+            f"{pct(floor_latencies, 0.99):.1f} ms); history {per_turn:.1f} events/turn"
         )
     per_socket = await idle_sockets(url, api_pid, 200 if quick else 1000)
     print(f"idle sockets: API RSS {per_socket:.0f} KiB per socket")
