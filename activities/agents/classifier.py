@@ -66,10 +66,13 @@ class ClassifierAnalyzer:
 
     def _weights(self, grams: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
         """A text's known n-grams (vocabulary rows) and their unit-length TF-IDF weights."""
-        known = [(self._vocabulary.get(gram), count) for gram, count in grams.items()]
-        indices = np.array([index for index, _ in known if index is not None], dtype=np.intp)
-        tf = [1 + math.log(count) for index, count in known if index is not None]
-        values = np.array(tf, dtype=np.float32) * self._idf[indices]
+        known = [
+            (index, 1 + math.log(count))
+            for gram, count in grams.items()
+            if (index := self._vocabulary.get(gram)) is not None
+        ]
+        indices = np.array([index for index, _ in known], dtype=np.intp)
+        values = np.array([tf for _, tf in known], dtype=np.float32) * self._idf[indices]
         norm = float(np.sqrt(np.square(values).sum()))
         return indices, values / norm if norm else values
 
