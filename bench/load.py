@@ -93,6 +93,14 @@ async def session(url: str, turns: int, tally: Tally, pace: float = 0.0) -> None
             )
 
 
+@dataclass(frozen=True)
+class Baselines:
+    """The same run's baseline turn p50s, which every scenario's p50 is divided by."""
+
+    floor_ms: float
+    in_process_ms: float
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -227,7 +235,7 @@ async def flood_effect(url: str, turns: int) -> tuple[float, float]:
     return alone, pct([s.completed for s in loaded.samples], 0.95)
 
 
-def report(name: str, tally: Tally, elapsed: float, floor_p50: float) -> None:
+def report(name: str, tally: Tally, elapsed: float, baselines: Baselines) -> None:
     accepted = [s.accepted for s in tally.samples]
     analysis = [s.analysis for s in tally.samples]
     completed = [s.completed for s in tally.samples]
@@ -237,7 +245,9 @@ def report(name: str, tally: Tally, elapsed: float, floor_p50: float) -> None:
         f"analysis {pct(analysis, 0.5):6.1f}/{pct(analysis, 0.9):6.1f}/{pct(analysis, 0.99):6.1f}  "
         f"completed {pct(completed, 0.5):6.1f}/{pct(completed, 0.9):6.1f}/"
         f"{pct(completed, 0.99):6.1f} ms  "
-        f"{len(completed) / elapsed:6.1f} turns/s  x floor {pct(completed, 0.5) / floor_p50:4.2f}  "
+        f"{len(completed) / elapsed:6.1f} turns/s  "
+        f"x floor {pct(completed, 0.5) / baselines.floor_ms:4.2f}  "
+        f"x in-process {pct(completed, 0.5) / baselines.in_process_ms:4.0f}  "
         f"lost {tally.lost} dup {tally.duplicated} order {tally.out_of_order}"
     )
 
@@ -249,25 +259,25 @@ async def run(stack: launcher.Stack, quick: bool, long_session: int) -> None:
     sizes = [(1, 30 if quick else 100), (50, 5)] + ([] if quick else [(200, 5)])
 
     floor_single, _ = await floor(stack.temporal_address, 1, 50)
-    floor_p50 = statistics.median(floor_single)
     narrow = await update_floor(stack.temporal_address, 50)
     local = in_process_ms(500)
+    baselines = Baselines(statistics.median(floor_single), statistics.median(local))
     print(
         f"raw floor, 1 session (submit + poll Updates, 2 local activities): turn p50 "
-        f"{floor_p50:.1f} ms, p99 {pct(floor_single, 0.99):.1f} ms"
+        f"{baselines.floor_ms:.1f} ms, p99 {pct(floor_single, 0.99):.1f} ms"
     )
     print(
         f"narrow floor (one Update running 2 local activities): p50 "
         f"{statistics.median(narrow):.1f} ms, p99 {pct(narrow, 0.99):.1f} ms"
     )
-    print(f"in-process, no Temporal: turn p50 {statistics.median(local):.3f} ms")
+    print(f"in-process, no Temporal: turn p50 {baselines.in_process_ms:.3f} ms")
     for sessions, turns in sizes:
         tally = Tally()
         started = time.perf_counter()
         await asyncio.gather(*(session(url, turns, tally) for _ in range(sessions)))
         elapsed = time.perf_counter() - started
         floor_latencies, floor_rate = await floor(stack.temporal_address, sessions, turns)
-        report(f"{sessions} sessions x {turns}", tally, elapsed, floor_p50)
+        report(f"{sessions} sessions x {turns}", tally, elapsed, baselines)
         rate = len(tally.samples) / elapsed
         per_turn = await history_per_turn(stack.temporal_address, tally.sessions[:5], turns)
         print(
@@ -283,14 +293,14 @@ async def run(stack: launcher.Stack, quick: bool, long_session: int) -> None:
         f"({loaded / alone - 1:+.0%})"
     )
     if long_session:
-        await long_conversation(stack, url, long_session, floor_p50)
+        await long_conversation(stack, url, long_session, baselines)
     print(
         f"peak RSS: worker {peak_rss_mib(worker_pid):.0f} MiB, API {peak_rss_mib(api_pid):.0f} MiB"
     )
 
 
 async def long_conversation(
-    stack: launcher.Stack, url: str, messages: int, floor_p50: float
+    stack: launcher.Stack, url: str, messages: int, baselines: Baselines
 ) -> None:
     """One session of many messages: every run's history stays bounded, nothing is lost."""
     tally = Tally()
@@ -303,7 +313,7 @@ async def long_conversation(
     async for item in client.list_workflows(f'WorkflowId="{workflow_id}"'):
         handle = client.get_workflow_handle(item.id, run_id=item.run_id)
         lengths.append(len([e async for e in handle.fetch_history_events()]))
-    report(f"1 session x {messages}", tally, elapsed, floor_p50)
+    report(f"1 session x {messages}", tally, elapsed, baselines)
     print(f"{'':26} {len(lengths)} runs, longest history {max(lengths)} events")
 
 
