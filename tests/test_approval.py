@@ -15,11 +15,16 @@ def _session(conn: Conn) -> str:
     return str(conn.ready["session_id"])
 
 
+def _gated(api: Api, conn: Conn) -> tuple[str, Event]:
+    """A session whose turn now waits for approval of `test_gated`: its id, the request."""
+    session_id = _session(conn)
+    api.start("test_gated", {}, session_id)
+    return session_id, _pending(conn)
+
+
 def test_an_intent_the_registry_gates_runs_once_approved(api: Api) -> None:
     with api.socket() as conn:
-        session_id = _session(conn)
-        api.start("test_gated", {}, session_id)
-        pending = _pending(conn)
+        session_id, pending = _gated(api, conn)
         assert pending["intent"] == {
             "name": "test_gated",
             "realm": "content",
@@ -36,9 +41,7 @@ def test_an_intent_the_registry_gates_runs_once_approved(api: Api) -> None:
 
 def test_a_rejected_intent_never_runs(api: Api) -> None:
     with api.socket() as conn:
-        session_id = _session(conn)
-        api.start("test_gated", {}, session_id)
-        pending = _pending(conn)
+        _, pending = _gated(api, conn)
         conn.send({"type": "intent.reject", "turn_id": pending["turn_id"], "reason": "not now"})
         rejected = conn.until(lambda e: e["type"] == "intent.rejected")
         end = conn.until(lambda e: e["type"] == "turn.completed" and e["offset"] > 4)
@@ -68,9 +71,7 @@ def test_a_decision_for_a_turn_that_is_not_waiting_is_an_error(api: Api) -> None
 def test_an_unanswered_approval_times_out_as_needs_input(stack: launcher.Stack) -> None:
     with extra_api(stack, {"SYMPHAINY_APPROVAL_TIMEOUT_SECONDS": "1"}) as api:
         with api.socket() as conn:
-            session_id = _session(conn)
-            api.start("test_gated", {}, session_id)
-            _pending(conn)
+            _gated(api, conn)
             end = conn.until(lambda e: e["type"] == "turn.completed" and e["offset"] > 4)
         assert end["status"] == "needs_input"
         assert not [e for e in conn.events if e["type"] == "intent.created" and e["offset"] > 4]
@@ -80,9 +81,7 @@ def test_a_pending_approval_survives_api_and_worker_restarts(
     api: Api, stack: launcher.Stack
 ) -> None:
     with extra_api(stack, {}) as doomed, doomed.socket() as conn:
-        session_id = _session(conn)
-        doomed.start("test_gated", {}, session_id)
-        pending = _pending(conn)
+        session_id, pending = _gated(doomed, conn)
         for name in (f"api-{doomed.base.rsplit(':', 1)[1]}", "worker0"):
             stack.processes[name].send_signal(signal.SIGKILL)
             stack.processes[name].wait()
@@ -96,9 +95,7 @@ def test_a_pending_approval_survives_api_and_worker_restarts(
 
 def test_a_message_sent_while_an_approval_waits_is_accepted_at_once(api: Api) -> None:
     with api.socket() as conn:
-        session_id = _session(conn)
-        api.start("test_gated", {}, session_id)
-        pending = _pending(conn)
+        _, pending = _gated(api, conn)
         message_id = conn.message("hello")
         accepted = conn.until(lambda e: e.get("message_id") == message_id, timeout=5.0)
         conn.send({"type": "intent.approve", "turn_id": pending["turn_id"]})
