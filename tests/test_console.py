@@ -110,7 +110,14 @@ def test_cancel_and_retry_from_the_cards(
 def test_a_dropped_socket_resumes_without_duplicates(page: Page, shots: Path) -> None:
     _say(page, "Upload a file")
     expect(page.locator("#log")).to_contain_text("Turn needs input", timeout=WAIT)
-    page.evaluate("window.__consoleSocket().close()")
+    dropped = page.evaluate_handle("window.__consoleSocket()")
+    page.evaluate("socket => socket.close()", dropped)
+    page.wait_for_function(
+        "dropped => window.__consoleSocket() !== dropped"
+        " && window.__consoleSocket().readyState === WebSocket.OPEN",
+        arg=dropped,
+        timeout=WAIT,
+    )
     expect(page.locator("#status")).to_have_text("connected", timeout=WAIT)
     _say(page, "hello")
     expect(page.locator("#log li[data-offset]").last).to_contain_text("Turn", timeout=WAIT)
