@@ -66,6 +66,12 @@ class Stack:
         }
 
 
+DEV_SERVER_DYNAMIC_CONFIG = {"history.transferProcessorMaxPollRPS": 1000}
+"""The transfer-queue reader polls at most this often a second (default 20, so up to
+50 ms per hop to start a child workflow or dispatch a non-eager activity); measured on
+2 cores: a child workflow 200 -> 32 ms, an activity 100 -> 17 ms. README: "Dev server"."""
+
+
 def start_temporal(stack: Stack) -> None:
     """The dev server with a persistent db file and the project's search attributes."""
     stack.data_dir.mkdir(parents=True, exist_ok=True)
@@ -83,6 +89,8 @@ def start_temporal(stack: Stack) -> None:
         "error",
     ]
     args += ["--ui-port", str(stack.ui_port)] if stack.ui_port else ["--headless"]
+    for key, value in DEV_SERVER_DYNAMIC_CONFIG.items():
+        args += ["--dynamic-config-value", f"{key}={value}"]
     for key in SEARCH_ATTRIBUTES:
         args += ["--search-attribute", f"{key.name}=Keyword"]
     server = _spawn(stack, "temporal", args)
