@@ -89,8 +89,8 @@ def start_temporal(stack: Stack) -> None:
         "error",
     ]
     args += ["--ui-port", str(stack.ui_port)] if stack.ui_port else ["--headless"]
-    for key, value in DEV_SERVER_DYNAMIC_CONFIG.items():
-        args += ["--dynamic-config-value", f"{key}={value}"]
+    for option, value in DEV_SERVER_DYNAMIC_CONFIG.items():
+        args += ["--dynamic-config-value", f"{option}={value}"]
     for key in SEARCH_ATTRIBUTES:
         args += ["--search-attribute", f"{key.name}=Keyword"]
     server = _spawn(stack, "temporal", args)

@@ -56,12 +56,16 @@ class Settings(BaseSettings):
     tenant_claim: str = "tenant"
     allowed_origins: list[str] = []
     """Origins allowed to open sockets besides the API's own; "*" allows any."""
+    allowed_hosts: list[str] = []
+    """Host names the API answers to besides `localhost` and the address it was reached
+    on (DNS rebinding); "*" allows any, e.g. behind a proxy that checks Host itself."""
     rate_per_socket: float = 10.0
     burst_per_socket: int = 30
     rate_per_user: float = 30.0
     burst_per_user: int = 60
     flood_strikes: int = 100
-    """Frames refused for rate in a row after which the socket is closed with 1008."""
+    """Frames refused for rate within `flood_window_seconds` that close the socket (1008)."""
+    flood_window_seconds: float = 10.0
     max_sockets_per_user: int = 16
     idle_timeout_seconds: float = 900.0
     realm_concurrency: int = 4
@@ -77,6 +81,11 @@ class Settings(BaseSettings):
     """One model call; an agent's activity allows two calls (the validation retry)."""
     clarify_threshold: float = 0.5
     """Below this confidence the guide asks instead of acting."""
+    # The edge's abuse limits (sec-edge): uploads, per-user caps, slow clients, Host.
+    upload_quota_bytes: int = 20 * 1024**3
+    """Bytes of stored files per user (uploads in progress count at their reserved size)."""
+    max_concurrent_uploads: int = 4
+    """Uploads one user may have in progress at once, across API processes."""
     intent_modules: list[str] = []
     """Extra modules whose `INTENTS` join the registry (plugins; the tests' fault realm)."""
 

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import signal
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 from starlette.websockets import WebSocket
 
 from api.auth import Authenticator, AuthError, Identity, credentials
+from api.middleware import host_allowed
 from settings import Settings
 
 
@@ -49,11 +51,16 @@ async def admit(websocket: WebSocket) -> Admitted | None:
 
 
 def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
-    """No Origin (not a browser), the API's own origin, or one on the allowlist."""
+    """No Origin (not a browser), the API's own origin, or one on the allowlist.
+
+    "Own origin" is an Origin equal to the Host, trusted only for an allowed Host: a
+    rebinding attacker sends a matching Origin and Host of their own.
+    """
     origin = websocket.headers.get("origin")
     if origin is None or "*" in settings.allowed_origins or origin in settings.allowed_origins:
         return True
-    return urlsplit(origin).netloc == websocket.headers.get("host")
+    own = urlsplit(origin).netloc == websocket.headers.get("host")
+    return own and host_allowed(websocket.scope, frozenset(settings.allowed_hosts))
 
 
 @dataclass
@@ -69,13 +76,51 @@ class TokenBucket:
         self.tokens = self.burst
 
     def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
+        self._refill()
         if self.tokens >= 1:
             self.tokens -= 1
             return True
         return False
+
+    def full(self) -> bool:
+        """Refilled to its burst: forgetting it now gives its owner nothing more."""
+        self._refill()
+        return self.tokens >= self.burst
+
+    def _refill(self) -> None:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+
+
+class FloodGuard:
+    """One socket's admission: its own bucket and its user's; a socket that has
+    `strikes` frames refused within `window` seconds is closed.
+
+    Refusals are counted over a window rather than "in a row": a flooder is admitted
+    a frame on every refill, which would otherwise forgive it ten times a second.
+    """
+
+    def __init__(self, own: TokenBucket, user: TokenBucket, strikes: int, window: float) -> None:
+        self._own = own
+        self._user = user
+        self._strikes = strikes
+        self._window = window
+        self._refused: deque[float] = deque(maxlen=strikes)
+
+    def admit(self) -> bool:
+        """True: handle the frame. False: refuse it (`flooding()` says whether to close)."""
+        if self._own.take() and self._user.take():
+            return True
+        self._refused.append(time.monotonic())
+        return False
+
+    def flooding(self) -> bool:
+        """`strikes` refusals, the oldest of them within the window."""
+        return (
+            len(self._refused) == self._strikes
+            and time.monotonic() - self._refused[0] <= self._window
+        )
 
 
 class Closable(Protocol):
@@ -108,12 +153,28 @@ class SocketRegistry:
         mine.discard(socket)
         if not mine:
             self._sockets.pop(user_id, None)
-            self._buckets.pop(user_id, None)
+        self._forget_refilled()
         if not self._sockets:
             self._none_open.set()
 
-    def user_bucket(self, user_id: str) -> TokenBucket:
-        """Shared by all of a user's sockets, so opening more sockets buys no more rate."""
+    def _forget_refilled(self) -> None:
+        """Drop the buckets of users with no socket once refilled: a reconnect then
+        gets what it would have had anyway, so closing sockets never buys rate."""
+        for user_id in [u for u in self._buckets if u not in self._sockets]:
+            if self._buckets[user_id].full():
+                del self._buckets[user_id]
+
+    def guard(self, user_id: str) -> FloodGuard:
+        """A new socket's admission: its own bucket, and the bucket its user's sockets share."""
+        settings = self._settings
+        own = TokenBucket(settings.rate_per_socket, settings.burst_per_socket)
+        return FloodGuard(
+            own, self._user_bucket(user_id), settings.flood_strikes, settings.flood_window_seconds
+        )
+
+    def _user_bucket(self, user_id: str) -> TokenBucket:
+        """Shared by all of a user's sockets, so opening more sockets buys no more rate;
+        kept after the last socket closes until it has refilled."""
         bucket = self._buckets.get(user_id)
         if bucket is None:
             settings = self._settings

@@ -20,6 +20,7 @@ from api.edge import SocketRegistry, close_sockets_on_exit
 from api.executions import Executions
 from api.hub import StreamHub
 from api.links import execution_link
+from api.middleware import HostGuard
 from api.routes import (
     agent_socket,
     execution_stream,
@@ -83,7 +84,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.hub = hub
         app.state.conversations = conversations
         app.state.executions = Executions(client, settings.task_queue, registry, conversations)
-        app.state.store = LocalFileStore(settings.files_dir, settings.max_upload_bytes)
+        app.state.store = LocalFileStore(
+            settings.files_dir,
+            settings.max_upload_bytes,
+            quota_bytes=settings.upload_quota_bytes,
+            max_concurrent=settings.max_concurrent_uploads,
+        )
         app.state.registry = registry
         try:
             yield
@@ -92,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     app = FastAPI(title="Symphainy agent platform", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(HostGuard, allowed=settings.allowed_hosts)
     for module in (agent_socket, execution_stream, executions, files, health, intents, sessions):
         app.include_router(module.router)
     app.mount("/", StaticFiles(directory=WEB, html=True), name="console")

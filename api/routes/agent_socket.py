@@ -19,7 +19,7 @@ from temporalio.service import RPCError
 
 from api.auth import Identity
 from api.conversations import Conversations
-from api.edge import SocketRegistry, TokenBucket, admit
+from api.edge import SocketRegistry, admit
 from api.executions import ExecutionConflict, Executions, UnknownExecution, UnknownSession
 from api.frames import (
     PROTOCOL_VERSION,
@@ -101,8 +101,7 @@ class AgentSocket:
         self._user_id = identity.user_id
         self._wake = asyncio.Event()
         self._outbox = Outbox(settings.socket_send_buffer, self._wake)
-        self._rate = TokenBucket(settings.rate_per_socket, settings.burst_per_socket)
-        self._strikes = 0
+        self._flood = registry.guard(identity.user_id)
         self._feed: Feed | None = None
         self._cursor = 0
         self._session_id = ""
@@ -255,12 +254,9 @@ class AgentSocket:
 
     def _admit(self) -> bool:
         """Token buckets per socket and per user; a client that keeps flooding is closed."""
-        user = self._registry.user_bucket(self._user_id)
-        if self._rate.take() and user.take():
-            self._strikes = 0
+        if self._flood.admit():
             return True
-        self._strikes += 1
-        if self._strikes >= self._settings.flood_strikes:
+        if self._flood.flooding():
             self.close(1008, "rate limit exceeded repeatedly")
             return False
         raise FrameError("rate_limited", "too many frames: slow down")
