@@ -8,6 +8,7 @@ import os
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel
 from temporalio.exceptions import ApplicationError
@@ -40,6 +41,9 @@ class EffectParams(BaseModel):
     seconds: float = 0.0
     linger: float = 0.0
     """How long the attempt goes on after its effect is written."""
+    hold: Literal["running", "written"] | None = None
+    """Wait at that moment until the ledger holds a `.release` file: a kill lands there
+    without a timing window."""
 
 
 class Done(BaseModel):
@@ -84,19 +88,25 @@ def effect(ctx: RealmContext, params: EffectParams) -> Done:
     """
     ledger = Path(params.ledger)
     target = ledger / ctx.execution_id
-    _work(ctx, ledger / f".running-{os.getpid()}", params.seconds)
+    release = ledger / ".release" if params.hold == "running" else None
+    _work(ctx, ledger / f".running-{os.getpid()}", params.seconds, release)
     if not target.exists():
         tmp = ledger / f".{ctx.execution_id}.{os.getpid()}"
         tmp.write_text(str(os.getpid()))
         os.replace(tmp, target)
-    _work(ctx, ledger / f".written-{os.getpid()}", params.linger)
+    release = ledger / ".release" if params.hold == "written" else None
+    _work(ctx, ledger / f".written-{os.getpid()}", params.linger, release)
     return Done(effects=len([p for p in ledger.iterdir() if not p.name.startswith(".")]))
 
 
-def _work(ctx: RealmContext, marker: Path, seconds: float) -> None:
+def _work(ctx: RealmContext, marker: Path, seconds: float, release: Path | None) -> None:
+    """Report progress for `seconds`, and then until `release` exists (at most a minute)."""
     marker.touch()
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    held_until = time.monotonic() + 60
+    while time.monotonic() < deadline or (
+        release is not None and not release.exists() and time.monotonic() < held_until
+    ):
         ctx.progress("working", None)
         time.sleep(0.05)
 

@@ -22,6 +22,22 @@ def _gated(api: Api, conn: Conn) -> tuple[str, Event]:
     return session_id, _pending(conn)
 
 
+def _turn_end(conn: Conn, pending: Event) -> Event:
+    """The `turn.completed` of the turn that waits on `pending`."""
+    return conn.until(
+        lambda e: e["type"] == "turn.completed" and e["turn_id"] == pending["turn_id"]
+    )
+
+
+def _created(conn: Conn, pending: Event) -> list[Event]:
+    """Intents created by the turn that waited on `pending`."""
+    return [
+        e
+        for e in conn.events
+        if e["type"] == "intent.created" and e["turn_id"] == pending["turn_id"]
+    ]
+
+
 def test_an_intent_the_registry_gates_runs_once_approved(api: Api) -> None:
     with api.socket() as conn:
         session_id, pending = _gated(api, conn)
@@ -44,10 +60,10 @@ def test_a_rejected_intent_never_runs(api: Api) -> None:
         _, pending = _gated(api, conn)
         conn.send({"type": "intent.reject", "turn_id": pending["turn_id"], "reason": "not now"})
         rejected = conn.until(lambda e: e["type"] == "intent.rejected")
-        end = conn.until(lambda e: e["type"] == "turn.completed" and e["offset"] > 4)
+        end = _turn_end(conn, pending)
     assert rejected["reason"] == "not now"
     assert end["status"] == "completed"
-    assert not [e for e in conn.events if e["type"] == "intent.created" and e["offset"] > 4]
+    assert not _created(conn, pending)
 
 
 def test_a_session_can_ask_to_approve_everything(api: Api) -> None:
@@ -71,10 +87,10 @@ def test_a_decision_for_a_turn_that_is_not_waiting_is_an_error(api: Api) -> None
 def test_an_unanswered_approval_times_out_as_needs_input(stack: launcher.Stack) -> None:
     with extra_api(stack, {"SYMPHAINY_APPROVAL_TIMEOUT_SECONDS": "1"}) as api:
         with api.socket() as conn:
-            _gated(api, conn)
-            end = conn.until(lambda e: e["type"] == "turn.completed" and e["offset"] > 4)
+            _, pending = _gated(api, conn)
+            end = _turn_end(conn, pending)
         assert end["status"] == "needs_input"
-        assert not [e for e in conn.events if e["type"] == "intent.created" and e["offset"] > 4]
+        assert not _created(conn, pending)
 
 
 def test_a_pending_approval_survives_api_and_worker_restarts(

@@ -1,7 +1,6 @@
 """The offline classifier: the contract's matrix, what users say besides, and slots."""
 
 import asyncio
-import time
 
 import pytest
 
@@ -93,10 +92,9 @@ def test_slots() -> None:
     }
 
 
-def test_deterministic_and_quick_to_train() -> None:
-    started = time.perf_counter()
+def test_deterministic() -> None:
+    """Training time is a benchmark figure (bench.routing.run), not an assert."""
     first = ClassifierAnalyzer()
-    assert time.perf_counter() - started < 1.0
     context = TurnContext(text="analyze my spreadsheet please")
     assert first.analyze(context) == ClassifierAnalyzer().analyze(context)
 

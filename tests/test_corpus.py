@@ -55,6 +55,8 @@ def test_each_bad_frame_gets_its_documented_answer(api: Api, case: dict[str, Any
             _expect(conn, kind, code)
         events = conn.turn("Upload a file")
     assert events[-1]["type"] == "turn.completed"
+    if kind == "duplicate":
+        assert [e["type"] for e in conn.events].count("turn.completed") == 2
 
 
 def _expect(conn: Conn, kind: str, code: str) -> None:

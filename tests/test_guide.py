@@ -88,3 +88,55 @@ def test_do_the_same_for_another_file(backend: OfflineBackend) -> None:
 def test_references_need_a_last_execution(backend: OfflineBackend) -> None:
     analysis = _analyze(backend, "retry that")
     assert "reference" not in analysis.rationale
+
+
+def _routed(route: Route, pillar: Realm | None, confidence: float) -> Analysis:
+    """What a backend might say: `route` to `pillar` with `confidence`."""
+    pillars = [pillar] if pillar else []
+    return Analysis(
+        route=route,
+        agents=["guide"],
+        pillar=pillar,
+        pillars=pillars,
+        confidence=confidence,
+        rationale="backend",
+    )
+
+
+@pytest.mark.parametrize(
+    ("confidence", "kept_by_liaison"),
+    [(0.6, True), (0.74, True), (0.749, True), (0.75, False), (0.8, False), (0.95, False)],
+)
+def test_a_new_topic_is_taken_back_at_the_threshold_and_not_below(
+    confidence: float, kept_by_liaison: bool
+) -> None:
+    """The hand-back rule's edge, computed here: below 0.75 the helping liaison keeps it."""
+    turn = TurnContext(text="anything", active_pillar=Realm.JOURNEY)
+    analysis = guide.hand_back(turn, _routed(Route.LIAISON, Realm.INSIGHTS, confidence))
+    assert analysis.pillar is (Realm.JOURNEY if kept_by_liaison else Realm.INSIGHTS)
+    assert analysis.rationale.startswith("follow-up") is kept_by_liaison
+    assert analysis.confidence == confidence
+
+
+@pytest.mark.parametrize("confidence", [0.1, 0.5, 0.74])
+def test_greetings_help_and_out_of_scope_stay_with_the_guide_at_any_confidence(
+    confidence: float,
+) -> None:
+    """The exemption: the guide answers these itself, whoever was helping."""
+    turn = TurnContext(text="thanks", active_pillar=Realm.INSIGHTS)
+    own = _routed(Route.DIRECT, None, confidence)
+    assert guide.hand_back(turn, own) == own
+
+
+@pytest.mark.parametrize("confidence", [0.3, 0.9, 1.0])
+def test_a_clarifying_guess_goes_to_the_helping_liaison_whatever_its_confidence(
+    confidence: float,
+) -> None:
+    turn = TurnContext(text="hmm", active_pillar=Realm.CONTENT)
+    analysis = guide.hand_back(turn, _routed(Route.CLARIFY, None, confidence))
+    assert (analysis.route, analysis.pillar) == (Route.LIAISON, Realm.CONTENT)
+
+
+def test_without_a_helping_liaison_the_backend_decides() -> None:
+    guess = _routed(Route.LIAISON, Realm.INSIGHTS, 0.3)
+    assert guide.hand_back(TurnContext(text="x"), guess) == guess

@@ -8,7 +8,7 @@ import pytest
 from temporalio.client import Client
 
 import launcher
-from tests.client import Api
+from tests.client import Api, Conn
 
 HISTORY_BOUND = 150
 
@@ -27,24 +27,36 @@ def test_a_session_across_runs_streams_without_gaps(short_history: launcher.Stac
     turns = 36
     with api.socket() as conn:
         session_id = conn.ready["session_id"]
-        for index in range(turns):
+        sent = [
             conn.message("Upload a file" if index % 2 else "bananas are yellow")
-        conn.until(
-            lambda e: (
-                e["type"] == "turn.completed"
-                and sum(1 for x in conn.events if x["type"] == "turn.completed") == turns
-            ),
-            timeout=120,
-        )
+            for index in range(turns)
+        ]
+        _until_turns(conn, turns)
+        conn.message("Upload a file", message_id=sent[0])
+        conn.message("bananas are yellow")
+        _until_turns(conn, turns + 1)
         live = list(conn.events)
     assert [e["offset"] for e in live] == list(range(1, len(live) + 1))
-    assert sum(1 for e in live if e["type"] == "message.accepted") == turns
+    accepted = [e["message_id"] for e in live if e["type"] == "message.accepted"]
+    assert len(accepted) == turns + 1
+    assert accepted.count(sent[0]) == 1, "a message id from an earlier run started a turn"
     with api.socket(session_id=session_id) as again:
         again.until(lambda e: e["offset"] == len(live), timeout=60)
     assert again.events == live
     runs, longest = asyncio.run(_runs(short_history.temporal_address, f"session-{session_id}"))
     assert runs >= 2
     assert longest <= HISTORY_BOUND + 60
+
+
+def _until_turns(conn: Conn, count: int) -> None:
+    """Until the socket has seen `count` turns complete."""
+    conn.until(
+        lambda e: (
+            e["type"] == "turn.completed"
+            and sum(1 for x in conn.events if x["type"] == "turn.completed") == count
+        ),
+        timeout=120,
+    )
 
 
 async def _runs(address: str, workflow_id: str) -> tuple[int, int]:
