@@ -1,4 +1,6 @@
-"""A session-scoped real stack: Temporal dev server, `python worker.py`, `uvicorn`."""
+"""Two layers: `tests/unit/` needs no server; `tests/stack/` shares one session-scoped
+real stack (Temporal dev server, `python worker.py`, `uvicorn`). Each test is marked with
+its layer, so `scripts/test -m unit` runs in seconds."""
 
 import os
 from collections.abc import Iterator
@@ -11,6 +13,13 @@ from tests.client import Api
 
 UPLOAD_LIMIT = 8 * 1024 * 1024
 """Smaller than the 50 MiB default, so the limit test stays quick."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test `unit` or `stack` by the folder it lives in."""
+    for item in items:
+        layer = "stack" if "stack" in item.path.parent.parts[-1:] else "unit"
+        item.add_marker(getattr(pytest.mark, layer))
 
 
 @pytest.fixture(scope="session")

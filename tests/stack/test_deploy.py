@@ -15,7 +15,7 @@ import yaml
 from models.search import ALL as SEARCH_ATTRIBUTES
 from settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

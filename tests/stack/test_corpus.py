@@ -18,7 +18,8 @@ from websockets.exceptions import ConnectionClosed
 import launcher
 from tests.client import Api, Conn
 
-CORPUS = [json.loads(line) for line in (Path(__file__).parent / "corpus" / "frames.jsonl").open()]
+CORPUS_FILE = Path(__file__).parent.parent / "corpus" / "frames.jsonl"
+CORPUS = [json.loads(line) for line in CORPUS_FILE.open()]
 SESSIONS: list[str] = []
 
 

@@ -15,7 +15,7 @@ from temporalio.worker import Replayer
 
 from workflows.conversation import Conversation
 
-HISTORIES = sorted((Path(__file__).parent / "histories").glob("conversation-*.json"))
+HISTORIES = sorted((Path(__file__).parent.parent / "histories").glob("conversation-*.json"))
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda path: path.stem)

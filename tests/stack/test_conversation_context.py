@@ -1,7 +1,7 @@
 """Context across turns, end to end: follow-ups, "do the same", "retry that"."""
 
 from tests.client import Api, Event
-from tests.test_routing_matrix import ORDERS, SALES
+from tests.stack.test_routing_matrix import ORDERS, SALES
 
 
 def _one(events: list[Event], kind: str) -> Event:
