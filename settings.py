@@ -86,6 +86,16 @@ class Settings(BaseSettings):
     """Bytes of stored files per user (uploads in progress count at their reserved size)."""
     max_concurrent_uploads: int = 4
     """Uploads one user may have in progress at once, across API processes."""
+    sessions_per_minute: int = 30
+    """New sessions a user may start a minute (all API processes together)."""
+    max_open_sessions: int = 100
+    """Sessions a user may have running at once (counted in Temporal's visibility)."""
+    intents_per_minute: int = 60
+    """Intents a user may start a minute over REST."""
+    max_running_executions: int = 8
+    """Executions a user may have running at once before a REST intent is refused."""
+    caps_in_local_mode: bool = False
+    """The per-user caps above hold in token mode; local mode has one trusted user."""
     intent_modules: list[str] = []
     """Extra modules whose `INTENTS` join the registry (plugins; the tests' fault realm)."""
 

@@ -9,6 +9,7 @@ from activities.registry import IntentRegistry
 from api.auth import caller_of
 from api.conversations import Conversations
 from api.executions import Executions
+from api.limits import UserCaps
 from settings import Settings
 from storage.files import FileStore
 
@@ -33,6 +34,10 @@ def _executions(request: Request) -> Executions:
     return request.app.state.executions  # type: ignore[no-any-return]
 
 
+def _caps(request: Request) -> UserCaps:
+    return request.app.state.caps  # type: ignore[no-any-return]
+
+
 def _registry(request: Request) -> IntentRegistry:
     return request.app.state.registry  # type: ignore[no-any-return]
 
@@ -42,5 +47,6 @@ ClientDep = Annotated[Client, Depends(_client)]
 StoreDep = Annotated[FileStore, Depends(_store)]
 ConversationsDep = Annotated[Conversations, Depends(_conversations)]
 ExecutionsDep = Annotated[Executions, Depends(_executions)]
+CapsDep = Annotated[UserCaps, Depends(_caps)]
 RegistryDep = Annotated[IntentRegistry, Depends(_registry)]
 UserDep = Annotated[str, Depends(caller_of)]

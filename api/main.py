@@ -19,6 +19,7 @@ from api.conversations import Conversations
 from api.edge import SocketRegistry, close_sockets_on_exit
 from api.executions import Executions
 from api.hub import StreamHub
+from api.limits import UserCaps
 from api.links import execution_link
 from api.middleware import HostGuard
 from api.routes import (
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_concurrent=settings.max_concurrent_uploads,
         )
         app.state.registry = registry
+        app.state.caps = UserCaps(client, settings)
         try:
             yield
         finally:

@@ -34,6 +34,7 @@ from api.frames import (
     parse_frame,
 )
 from api.hub import Behind, Feed, Frame, StreamHub
+from api.limits import RateLimited, UserCaps
 from api.outbox import Close, Outbox
 from models.conversation import Decision, SessionInfo, UserMessage
 from settings import Settings
@@ -325,6 +326,8 @@ class AgentSocket:
             files=files,
             approve_all=self._approve_all,
         )
+        if self._feed is None:
+            await self._within_caps(frame.message_id)
         try:
             await self._conversations.submit(
                 self._session_id, self._user_id, message, exists=self._feed is not None
@@ -337,6 +340,14 @@ class AgentSocket:
             return
         if self._feed is None:
             self._join()
+
+    async def _within_caps(self, message_id: str) -> None:
+        """A message that would start a session: the user's session caps first."""
+        caps: UserCaps = self._ws.app.state.caps
+        try:
+            await caps.new_session(self._user_id)
+        except RateLimited as err:
+            raise FrameError("rate_limited", str(err), message_id) from err
 
 
 def _after(raw: str | None) -> tuple[int, FrameError | None]:

@@ -6,8 +6,9 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from activities.registry import InvalidParams, UnknownIntent
-from api.deps import ExecutionsDep, UserDep
+from api.deps import CapsDep, ExecutionsDep, UserDep
 from api.executions import UnknownSession
+from api.limits import RateLimited
 from models.intents import Intent
 
 router = APIRouter()
@@ -25,10 +26,15 @@ class ExecutionStarted(BaseModel):
 
 @router.post("/api/runtime/intents", status_code=202)
 async def submit_intent(
-    body: IntentSubmission, executions: ExecutionsDep, user: UserDep
+    body: IntentSubmission, executions: ExecutionsDep, caps: CapsDep, user: UserDep
 ) -> ExecutionStarted:
-    """Validate against the registry, then start; in a session it runs as a turn."""
+    """Validate against the registry, then start; in a session it runs as a turn.
+
+    Over the user's caps (intents a minute, executions running): 429 with Retry-After,
+    and nothing starts.
+    """
     try:
+        await caps.new_execution(user)
         execution_id = await executions.start(
             Intent(name=body.name, params=body.params), user, body.session_id
         )
@@ -38,4 +44,8 @@ async def submit_intent(
         raise HTTPException(status_code=422, detail=err.errors) from err
     except UnknownSession as err:
         raise HTTPException(status_code=404, detail=f"unknown session {err}") from err
+    except RateLimited as err:
+        raise HTTPException(
+            status_code=429, detail=str(err), headers={"Retry-After": str(err.retry_after)}
+        ) from err
     return ExecutionStarted(execution_id=execution_id)

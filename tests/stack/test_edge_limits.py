@@ -125,6 +125,7 @@ def test_a_chunked_body_over_the_limit_is_stopped_where_it_crosses(
                 sent += len(row)
         status, _body = _response(sock)
     assert status == 413
+    assert b"limit" in body
     assert sent < 20 * UPLOAD_LIMIT
     assert _incoming(stack) == []
 

@@ -1,0 +1,142 @@
+"""Per-user caps that hold across reconnects and across API processes.
+
+Two sources of truth, each where it is exact:
+
+- **What is open now** (sessions, running executions) is counted in Temporal's
+  visibility by the `UserId` search attribute: the workflows are the truth, every API
+  process sees the same count, and whatever ends (an idle session, a finished
+  execution) stops counting without any bookkeeping of ours.
+- **What was started in the last minute** (sessions, REST intents) is a sliding window
+  in a small SQLite file in the data dir that all API processes share. Visibility could
+  count starts too, but it is written after the start, so a burst of concurrent starts
+  would all see the old count; one SQLite transaction checks and records atomically.
+
+Over a cap: `RateLimited`, with the seconds after which trying again can succeed.
+"""
+
+import asyncio
+import contextlib
+import math
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from temporalio.client import Client
+
+from settings import Settings
+
+WINDOW_SECONDS = 60.0
+BUSY_RETRY_SECONDS = 5
+"""Retry-After for a cap on things open now: nobody knows when one will end."""
+
+
+class RateLimited(Exception):
+    """Over a per-user cap: nothing was started."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Caps:
+    sessions_per_minute: int
+    open_sessions: int
+    intents_per_minute: int
+    running_executions: int
+
+
+class UserCaps:
+    """Checks a user's caps before a session or an execution is started."""
+
+    def __init__(self, client: Client, settings: Settings) -> None:
+        self._client = client
+        self._caps = Caps(
+            settings.sessions_per_minute,
+            settings.max_open_sessions,
+            settings.intents_per_minute,
+            settings.max_running_executions,
+        )
+        self._enforced = settings.auth_mode == "token" or settings.caps_in_local_mode
+        self._window = StartWindow(settings.data_dir / "limits.sqlite")
+
+    async def new_session(self, user_id: str) -> None:
+        """Before a session's first message starts its workflow."""
+        if not self._enforced:
+            return
+        await self._under(user_id, "Conversation", self._caps.open_sessions, "open sessions")
+        await self._window.hit(user_id, "session", self._caps.sessions_per_minute, "sessions")
+
+    async def new_execution(self, user_id: str) -> None:
+        """Before a REST intent starts an execution."""
+        if not self._enforced:
+            return
+        caps = self._caps
+        await self._under(user_id, "IntentExecution", caps.running_executions, "running executions")
+        await self._window.hit(user_id, "intent", caps.intents_per_minute, "intents")
+
+    async def _under(self, user_id: str, workflow_type: str, cap: int, what: str) -> None:
+        query = (
+            f'WorkflowType="{workflow_type}" AND ExecutionStatus="Running" '
+            f"AND UserId={_quoted(user_id)}"
+        )
+        running = (await self._client.count_workflows(query)).count
+        if running >= cap:
+            raise RateLimited(
+                f"you have {running} {what}; the limit is {cap}: wait for one to end",
+                BUSY_RETRY_SECONDS,
+            )
+
+
+class StartWindow:
+    """Starts per user and kind over the last minute, shared through one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS starts (user TEXT, kind TEXT, at REAL)")
+            db.execute("CREATE INDEX IF NOT EXISTS starts_by_user ON starts (user, kind, at)")
+
+    async def hit(self, user_id: str, kind: str, cap: int, what: str) -> None:
+        """Record a start, or `RateLimited` when `cap` were recorded within the window."""
+        retry_after = await asyncio.to_thread(self._hit, user_id, kind, cap)
+        if retry_after is not None:
+            raise RateLimited(
+                f"more than {cap} {what} a minute; try again in {retry_after} s", retry_after
+            )
+
+    def _hit(self, user_id: str, kind: str, cap: int) -> int | None:
+        now = time.time()
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute(
+                "DELETE FROM starts WHERE user = ? AND kind = ? AND at <= ?",
+                (user_id, kind, now - WINDOW_SECONDS),
+            )
+            count, oldest = db.execute(
+                "SELECT count(*), min(at) FROM starts WHERE user = ? AND kind = ?",
+                (user_id, kind),
+            ).fetchone()
+            if count >= cap:
+                return max(1, math.ceil(float(oldest) + WINDOW_SECONDS - now))
+            db.execute("INSERT INTO starts VALUES (?, ?, ?)", (user_id, kind, now))
+            return None
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """One transaction (committed at the end, rolled back on error), then closed."""
+        db = sqlite3.connect(self._path, timeout=5.0, isolation_level=None)
+        try:
+            with db:
+                yield db
+        finally:
+            db.close()
+
+
+def _quoted(value: str) -> str:
+    """A string literal for a visibility query."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
