@@ -123,7 +123,7 @@ def test_a_chunked_body_over_the_limit_is_stopped_where_it_crosses(
             while sent < 20 * UPLOAD_LIMIT:
                 sock.sendall(chunk)
                 sent += len(row)
-        status, _body = _response(sock)
+        status, body = _response(sock)
     assert status == 413
     assert b"limit" in body
     assert sent < 20 * UPLOAD_LIMIT

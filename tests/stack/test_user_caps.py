@@ -12,7 +12,7 @@ from temporalio.client import Client
 
 import launcher
 from tests.client import WAIT, Conn, extra_api
-from tests.test_auth import SECRET, UserApi, token
+from tests.stack.test_auth import SECRET, UserApi, token
 
 CAPS = {
     "SYMPHAINY_SESSIONS_PER_MINUTE": "3",
