@@ -10,6 +10,7 @@ a new path: old histories stay, since running sessions were written by old code.
 import asyncio
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from temporalio.client import Client
@@ -91,7 +92,7 @@ def main() -> None:
     }
     with launcher.running(root / "data", log_dir=root, env=env) as stack:
         api = Api(stack.api_url())
-        scenarios = {
+        scenarios: dict[str, Callable[[Conn], list[str]]] = {
             "intent": lambda conn: _ingest(api, conn),
             "approval": lambda conn: _approval(api, conn),
             "retry": lambda conn: _retry(api, conn, root),
