@@ -114,6 +114,7 @@ def test_a_new_topic_is_taken_back_at_the_threshold_and_not_below(
     turn = TurnContext(text="anything", active_pillar=Realm.JOURNEY)
     analysis = guide.hand_back(turn, _routed(Route.LIAISON, Realm.INSIGHTS, confidence))
     assert analysis.pillar is (Realm.JOURNEY if kept_by_liaison else Realm.INSIGHTS)
+    assert analysis.pillars == [analysis.pillar]
     assert analysis.rationale.startswith("follow-up") is kept_by_liaison
     assert analysis.confidence == confidence
 
@@ -137,6 +138,73 @@ def test_a_clarifying_guess_goes_to_the_helping_liaison_whatever_its_confidence(
     assert (analysis.route, analysis.pillar) == (Route.LIAISON, Realm.CONTENT)
 
 
+def test_the_helping_liaisons_own_topic_keeps_the_backends_reading() -> None:
+    turn = TurnContext(text="profile it", active_pillar=Realm.INSIGHTS)
+    same = _routed(Route.LIAISON, Realm.INSIGHTS, 0.3)
+    assert guide.hand_back(turn, same) == same
+
+
 def test_without_a_helping_liaison_the_backend_decides() -> None:
     guess = _routed(Route.LIAISON, Realm.INSIGHTS, 0.3)
     assert guide.hand_back(TurnContext(text="x"), guess) == guess
+
+
+@pytest.mark.parametrize(
+    ("status", "text"),
+    [
+        ("cancelled", "I'll retry profile data again."),
+        ("completed", "I'll run profile data again."),
+    ],
+)
+def test_retry_that_is_a_direct_reference_with_its_own_words(
+    backend: OfflineBackend, status: str, text: str
+) -> None:
+    last = LastExecution(execution_id="e1", intent=PROFILE, status=status)
+    analysis = _analyze(backend, "retry that", last_execution=last)
+    assert (analysis.route, analysis.agents, analysis.pillar) == (
+        Route.DIRECT,
+        ["guide"],
+        Realm.INSIGHTS,
+    )
+    assert (analysis.pillars, analysis.confidence) == ([], 1.0)
+    assert analysis.rationale == "reference to the conversation: refers to execution e1"
+    assert analysis.recommendation is not None
+    assert (analysis.recommendation.agent, analysis.recommendation.text) == ("guide", text)
+    assert analysis.recommendation.next_steps == ["Watch the execution below"]
+
+
+def test_do_the_same_says_what_it_repeats(backend: OfflineBackend) -> None:
+    last = LastExecution(execution_id="e1", intent=PROFILE, status="completed")
+    analysis = _analyze(backend, "do the same for orders.csv", last_execution=last)
+    assert analysis.rationale == (
+        "reference to the conversation: profile_data again, on orders.csv"
+    )
+    assert analysis.recommendation is not None
+    assert analysis.recommendation.text == "I'll do the same (profile data) for orders.csv."
+    assert analysis.recommendation.next_steps == ["Compare the results"]
+    assert analysis.recommendation.retry_of is None
+
+
+def test_do_the_same_runs_a_one_file_intent_once_per_file(backend: OfflineBackend) -> None:
+    ingest = Intent(name="ingest_file", realm=Realm.CONTENT, params={"file_id": SALES.file_id})
+    last = LastExecution(execution_id="e1", intent=ingest, status="completed")
+    analysis = _analyze(backend, "do the same for sales.csv and orders.csv", last_execution=last)
+    assert analysis.recommendation is not None
+    assert [i.params for i in analysis.recommendation.intents] == [
+        {"file_id": SALES.file_id},
+        {"file_id": ORDERS.file_id},
+    ]
+
+
+def test_do_the_same_keeps_an_intent_without_files(backend: OfflineBackend) -> None:
+    sop = Intent(name="create_workflow_from_sop", realm=Realm.JOURNEY, params={"text": "1. a"})
+    last = LastExecution(execution_id="e1", intent=sop, status="completed")
+    analysis = _analyze(backend, "do the same for orders.csv", last_execution=last)
+    assert analysis.recommendation is not None
+    assert analysis.recommendation.intents == [sop]
+
+
+def test_naming_a_file_is_not_a_reference_back(backend: OfflineBackend) -> None:
+    last = LastExecution(execution_id="e1", intent=PROFILE, status="completed")
+    analysis = _analyze(backend, "what insights are in orders.csv", last_execution=last)
+    assert not analysis.rationale.startswith("reference")
