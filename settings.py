@@ -10,6 +10,8 @@ from typing import Literal, Self
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from activities.realms.reading.limits import ReadLimits
+
 WEAK_SECRETS = frozenset(("secret", "changeme", "change-me", "dev", "test", "password"))
 
 
@@ -32,7 +34,8 @@ class Settings(BaseSettings):
     )
     temporal_ui_url: str = "http://localhost:8233"
     data_dir: Path = Path(".data")
-    max_upload_bytes: int = 50 * 1024 * 1024
+    max_upload_bytes: int = 1024 * 1024 * 1024
+    """1 GiB: a 5,000,000-row CSV fits (issue 15)."""
     max_text_length: int = 16_000
     max_frame_bytes: int = 64 * 1024
     max_file_ids: int = 20
@@ -99,6 +102,18 @@ class Settings(BaseSettings):
     intent_modules: list[str] = []
     """Extra modules whose `INTENTS` join the registry (plugins; the tests' fault realm)."""
 
+    # files (issue 13.3, 15): what a zip-based file (.xlsx, .zip) may expand to when read
+    max_unzipped_bytes: int = 512 * 1024 * 1024
+    """Uncompressed size of one workbook or archive, checked before any parser sees it."""
+    max_zip_ratio: float = 200.0
+    """Uncompressed/compressed ratio of a part over 8 MiB (zip bombs expand ~1000x)."""
+    max_sheet_cells: int = 10_000_000
+    """Cells of one workbook, counted in its XML before it is parsed."""
+    sheet_memory_bytes: int = 2 * 1024 * 1024 * 1024
+    """Address space of the child process that parses a workbook."""
+    sheet_cpu_seconds: int = 60
+    """CPU time of that child process (killed past it, or on a cancel)."""
+
     @model_validator(mode="after")
     def _llm_has_an_endpoint(self) -> Self:
         """The LLM backend refuses to start without somewhere to send its requests."""
@@ -117,6 +132,17 @@ class Settings(BaseSettings):
         if secret is not None and (len(secret) < 32 or secret.lower() in WEAK_SECRETS):
             raise ValueError("jwt_secret must be at least 32 characters and not a default")
         return self
+
+    @property
+    def read_limits(self) -> ReadLimits:
+        """The reader's bomb limits, for the realm activities."""
+        return ReadLimits(
+            max_unzipped_bytes=self.max_unzipped_bytes,
+            max_zip_ratio=self.max_zip_ratio,
+            max_cells=self.max_sheet_cells,
+            sheet_memory_bytes=self.sheet_memory_bytes,
+            sheet_cpu_seconds=self.sheet_cpu_seconds,
+        )
 
     @property
     def files_dir(self) -> Path:

@@ -50,6 +50,7 @@ def build_worker(
     realms = RealmActivities(
         registry or default_registry(settings.intent_modules),
         LocalFileStore(settings.files_dir, settings.max_upload_bytes),
+        settings.read_limits,
     )
     return Worker(
         client,

@@ -1,29 +1,42 @@
 """Content realm: files in. Owns ingest_file, describe_file, list_files."""
 
-import json
+import datetime
+import math
 import os
 import re
 from typing import Any
 
 import pandas as pd
+import polars as pl
 from pydantic import BaseModel, Field
 
 from activities.realms.context import RealmContext
-from activities.realms.tables import detect_kind, open_file, read_table, read_text
+from activities.realms.reading.options import ReadOptions, ReadWarning, UsedReadOptions
+from activities.realms.tables import (
+    detect_kind,
+    how_read,
+    open_file,
+    read_any,
+    read_text,
+    warnings_sentence,
+)
 from activities.registry import IntentSpec
 from models.intents import Realm
 
 SAMPLE_ROWS = 5
 MAX_COLUMNS = 200
 MAX_CELL = 80
+MAX_WARNINGS = 50
 
 
 class IngestFileParams(BaseModel):
     file_id: str = Field(min_length=1)
+    read_options: ReadOptions | None = None
 
 
 class DescribeFileParams(BaseModel):
     file_id: str = Field(min_length=1)
+    read_options: ReadOptions | None = None
 
 
 class ListFilesParams(BaseModel):
@@ -50,6 +63,8 @@ class FileSummary(BaseModel):
     line_count: int | None = None
     word_count: int | None = None
     headings: list[str] = Field(default_factory=list)
+    read_options: UsedReadOptions | None = None
+    warnings: list[ReadWarning] = Field(default_factory=list)
     summary: str
 
 
@@ -83,29 +98,48 @@ def _looks_like_dates(values: pd.Series) -> bool:
     return bool(pd.to_datetime(sample, errors="coerce").notna().all())
 
 
-def summarize(ctx: RealmContext, file_id: str) -> FileSummary:
+def column_type(series: pl.Series) -> str:
+    """The name `infer_type` gives, for a column as the reader typed it."""
+    if series.null_count() == series.len():
+        return "empty"
+    if series.dtype == pl.Boolean:
+        return "boolean"
+    if series.dtype.is_integer():
+        return "integer"
+    if series.dtype.is_numeric():
+        return "number"
+    if series.dtype.is_temporal():
+        return "datetime"
+    return "text"
+
+
+def summarize(ctx: RealmContext, file_id: str, options: ReadOptions | None = None) -> FileSummary:
     """Parse a file and describe it; no side effects."""
     ref, path = open_file(ctx, file_id)
     kind = detect_kind(ref, path)
-    if kind == "text":
+    if kind == "text" and (options is None or options.kind is None):
         return _text_summary(ctx, file_id, kind)
-    table = read_table(ctx, file_id)
+    table = read_any(ctx, file_id, options)
     frame = table.frame
-    columns = [Column(name=c, type=infer_type(frame[c])) for c in frame.columns[:MAX_COLUMNS]]
-    rows = len(frame)
+    columns = [Column(name=c.name, type=column_type(c)) for c in frame.iter_columns()]
+    columns = columns[:MAX_COLUMNS]
+    rows = frame.height
+    shape = f"{rows} rows and {frame.width} columns" if rows else f"column names ({frame.width}) but no rows"
     return FileSummary(
         file_id=ref.file_id,
         name=ref.name,
         kind=table.kind,
         size=ref.size,
         row_count=rows,
-        column_count=len(frame.columns),
+        column_count=frame.width,
         columns=columns,
-        columns_truncated=len(frame.columns) > MAX_COLUMNS,
+        columns_truncated=frame.width > MAX_COLUMNS,
         sample_rows=_samples(frame),
-        summary=f"{ref.name} is {table.kind.upper()} with {rows} rows and "
-        f"{len(frame.columns)} columns ({', '.join(c.name for c in columns[:6])}"
-        f"{', …' if len(columns) > 6 else ''}).",
+        read_options=table.read_options,
+        warnings=table.warnings[:MAX_WARNINGS],
+        summary=f"{ref.name} is {table.kind.upper()} with {shape} "
+        f"({', '.join(c.name for c in columns[:6])}{', …' if len(columns) > 6 else ''})."
+        f"{how_read(table.read_options)}{warnings_sentence(table.warnings)}",
     )
 
 
@@ -127,10 +161,18 @@ def _text_summary(ctx: RealmContext, file_id: str, kind: str) -> FileSummary:
     )
 
 
-def _samples(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    head = frame.iloc[:SAMPLE_ROWS, :MAX_COLUMNS]
-    records: list[dict[str, Any]] = json.loads(head.to_json(orient="records", date_format="iso"))
-    return [{k: _clip(v) for k, v in row.items()} for row in records]
+def _samples(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """The first rows as JSON values: dates in ISO, NaN and infinities as null."""
+    head = frame.head(SAMPLE_ROWS).select(frame.columns[:MAX_COLUMNS])
+    return [{k: _clip(_plain(v)) for k, v in row.items()} for row in head.iter_rows(named=True)]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _clip(value: Any) -> Any:
@@ -146,7 +188,7 @@ def ingest_file(ctx: RealmContext, params: IngestFileParams) -> FileSummary:
     a worker crash rewrites the same record instead of adding a second one.
     """
     ctx.progress("parsing", 10.0)
-    summary = summarize(ctx, params.file_id)
+    summary = summarize(ctx, params.file_id, params.read_options)
     ref, path = open_file(ctx, params.file_id)
     record = path.with_name(f"{ref.sha256}.summary.json")
     tmp = record.with_name(f".{record.name}.{ctx.execution_id}")
@@ -158,7 +200,7 @@ def ingest_file(ctx: RealmContext, params: IngestFileParams) -> FileSummary:
 
 def describe_file(ctx: RealmContext, params: DescribeFileParams) -> FileSummary:
     """The same summary as ingest, without recording anything."""
-    return summarize(ctx, params.file_id)
+    return summarize(ctx, params.file_id, params.read_options)
 
 
 def list_files(ctx: RealmContext, params: ListFilesParams) -> FileList:

@@ -1,8 +1,10 @@
 """What a realm handler gets to work with: the caller, the store, a way to report."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from activities.realms.reading.limits import ReadLimits
 
 from models.files import FileRef
 from storage.files import FileStore
@@ -20,6 +22,8 @@ class RealmContext:
     execution_id: str
     store: FileStore
     report: Callable[[str, float | None], None] = _quiet
+    read_limits: ReadLimits = field(default_factory=ReadLimits)
+    """How far a file may expand while it is read (zip and spreadsheet bombs)."""
 
     def file(self, file_id: str) -> tuple[FileRef, Path]:
         """The caller's file and where its bytes are; `UnknownFile` for anyone else's."""

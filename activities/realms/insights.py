@@ -16,8 +16,9 @@ import pandas as pd
 import polars as pl
 from pydantic import BaseModel, Field
 
-from activities.realms.content import MAX_COLUMNS, infer_type
+from activities.realms.content import MAX_COLUMNS, MAX_WARNINGS, infer_type
 from activities.realms.context import RealmContext
+from activities.realms.reading.options import ReadOptions, ReadWarning, UsedReadOptions
 from activities.realms.tables import PolarsTable, Table, read_polars, read_table
 from activities.registry import IntentSpec
 from models.intents import Realm
@@ -37,15 +38,18 @@ WEIGHTS = {"completeness": 0.4, "uniqueness": 0.2, "consistency": 0.2, "validity
 
 class ProfileDataParams(BaseModel):
     file_ids: list[str] = Field(min_length=1)
+    read_options: ReadOptions | None = None
 
 
 class GenerateInsightsParams(BaseModel):
     file_ids: list[str] = Field(min_length=1)
     date_column: str | None = None
+    read_options: ReadOptions | None = None
 
 
 class CompareDataQualityParams(BaseModel):
     file_ids: list[str] = Field(min_length=2)
+    read_options: ReadOptions | None = None
 
 
 class ColumnProfile(BaseModel):
@@ -81,6 +85,8 @@ class FileProfile(BaseModel):
     outlier_rule: str = OUTLIER_RULE
     column_profiles: list[ColumnProfile]
     columns_truncated: bool = False
+    read_options: UsedReadOptions | None = None
+    warnings: list[ReadWarning] = Field(default_factory=list)
 
 
 class Profiles(BaseModel):
@@ -98,6 +104,8 @@ class FileInsights(BaseModel):
     file_id: str
     name: str
     findings: list[Finding]
+    read_options: UsedReadOptions | None = None
+    warnings: list[ReadWarning] = Field(default_factory=list)
 
 
 class Insights(BaseModel):
@@ -139,6 +147,8 @@ def profile_table(table: PolarsTable) -> FileProfile:
         rules=rules,
         column_profiles=columns,
         columns_truncated=frame.width > MAX_COLUMNS,
+        read_options=table.read_options,
+        warnings=table.warnings[:MAX_WARNINGS],
     )
 
 
@@ -358,7 +368,7 @@ def profile_data(ctx: RealmContext, params: ProfileDataParams) -> Profiles:
         ctx.progress(
             f"profiling file {index + 1} of {len(params.file_ids)}", _pct(index, params.file_ids)
         )
-        profiles.append(profile_table(read_polars(ctx, file_id)))
+        profiles.append(profile_table(read_polars(ctx, file_id, params.read_options)))
     worst = min(profiles, key=lambda p: p.quality_score)
     text = "; ".join(f"{p.name}: {p.rows} rows, quality {p.quality_score}/100" for p in profiles)
     return Profiles(
@@ -497,12 +507,14 @@ def generate_insights(ctx: RealmContext, params: GenerateInsightsParams) -> Insi
         ctx.progress(
             f"reading file {index + 1} of {len(params.file_ids)}", _pct(index, params.file_ids)
         )
-        table = read_table(ctx, file_id)
+        table = read_table(ctx, file_id, params.read_options)
         files.append(
             FileInsights(
                 file_id=file_id,
                 name=table.ref.name,
                 findings=findings_of(table, params.date_column),
+                read_options=table.read_options,
+                warnings=table.warnings[:MAX_WARNINGS],
             )
         )
     count = sum(len(f.findings) for f in files)
@@ -528,7 +540,7 @@ def compare_data_quality(ctx: RealmContext, params: CompareDataQualityParams) ->
         ctx.progress(
             f"profiling file {index + 1} of {len(params.file_ids)}", _pct(index, params.file_ids)
         )
-        profiles.append(profile_table(read_polars(ctx, file_id)))
+        profiles.append(profile_table(read_polars(ctx, file_id, params.read_options)))
     names = _unique_names(profiles)
     measures = [_measure(name, better, profiles, names) for name, better in MEASURES]
     best = measures[0].best

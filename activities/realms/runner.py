@@ -9,6 +9,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.realms.context import RealmContext
+from activities.realms.reading.limits import ReadLimits
 from activities.registry import IntentRegistry, IntentSpec, InvalidParams, UnknownIntent
 from models.execution import (
     REALM_PROGRESS_SIGNAL,
@@ -33,9 +34,12 @@ class Cancelled(Exception):
 class RealmActivities:
     """Realm execution with its dependencies: the registry and the file store."""
 
-    def __init__(self, registry: IntentRegistry, store: FileStore) -> None:
+    def __init__(
+        self, registry: IntentRegistry, store: FileStore, read_limits: ReadLimits | None = None
+    ) -> None:
         self._registry = registry
         self._store = store
+        self._read_limits = read_limits or ReadLimits()
 
     @activity.defn(name="runtime.validate")
     async def validate(self, intent: Intent) -> ValidatedIntent:
@@ -71,6 +75,7 @@ class RealmActivities:
             execution_id=task.execution_id,
             store=self._store,
             report=relay.report,
+            read_limits=self._read_limits,
         )
         work = asyncio.ensure_future(asyncio.to_thread(_run, spec, context, task, info.attempt))
         try:

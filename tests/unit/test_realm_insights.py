@@ -12,7 +12,6 @@ from pathlib import Path
 import pandas as pd
 import polars as pl
 import pytest
-from pandas._libs.parsers import STR_NA_VALUES
 
 from activities.realms.content import infer_type
 from activities.realms.insights import (
@@ -24,7 +23,7 @@ from activities.realms.insights import (
     generate_insights,
     profile_data,
 )
-from activities.realms.tables import PANDAS_NA, read_polars, read_table
+from activities.realms.tables import read_polars, read_table
 from tests.realm_files import SALES_CSV, Files, xlsx
 
 
@@ -110,10 +109,6 @@ def test_a_large_profile_stays_compact(files: Files) -> None:
     result = profile_data(files.ctx, ProfileDataParams(file_ids=[ref.file_id]))
     assert result.profiles[0].rows == 200_000
     assert len(json.dumps(result.model_dump(mode="json"))) < 100_000
-
-
-def test_the_na_words_are_pandas_own() -> None:
-    assert set(PANDAS_NA) == set(STR_NA_VALUES)
 
 
 # Files where polars' CSV reader, left alone, would read something pandas reads otherwise.

@@ -1,0 +1,249 @@
+"""What the cells of a column mean: missing markers, numbers in any locale, dates.
+
+Every text column is typed from all its values with vectorised polars expressions:
+a column is numeric, boolean or a date when at least `FIT` of its present values read
+as one; the values that don't are counted and reported (`ReadWarning`), never dropped
+in silence. Number locale (decimal and thousands separators) is decided for the whole
+file from the sample (`number_locale`); date formats per column, from all its values,
+so a column of 03/04/2024 days is read day-first only when a value such as 25/04/2024
+says so (or, with no such value, reported as ambiguous).
+"""
+
+import re
+from dataclasses import dataclass
+
+import polars as pl
+
+from activities.realms.reading.options import ReadWarning
+
+FIT = 0.9
+"""Share of a column's present values that must read as a type for the column to take it."""
+EXAMPLES = 5
+NA_MARKERS = (
+    *("", "NA", "N/A", "n/a", "na", "N.A.", "n.a.", "NaN", "nan", "NAN", "null", "NULL"),
+    *("Null", "None", "none", "NONE", "-", "--", "—", "–", "?", "#N/A", "#NA", "#N/A N/A"),
+    *("#NV", "#N/D", "#N/V", "#VALUE!", "#DIV/0!", "#REF!", "<NA>", "missing", "Missing"),
+    *("k.A.", "k. A.", "keine Angabe", "n.v.", "n.V.", "NV", "n.d.", "N.D.", "nd", "ND"),
+    *("s.o.", "s/d", "S/D", "sin datos", "Sin datos", "s.d.", "néant", "inconnu", "n.b."),
+    *("nicht verfügbar", "ei tietoa", "brak danych", "nb", "n.b.", "N.B.", "NB"),
+)
+TRUE_WORDS = ("true", "yes", "y", "t", "ja", "oui", "sí", "si", "wahr", "vrai")
+FALSE_WORDS = ("false", "no", "n", "f", "nein", "non", "falsch", "faux")
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%d/%m/%Y %H:%M",
+    "%m/%d/%Y %H:%M",
+    "%d.%m.%Y",
+    "%d-%m-%Y",
+    "%m-%d-%Y",
+    "%d/%m/%y",
+    "%m/%d/%y",
+    "%d.%m.%y",
+    "%b %d %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%B %d %Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+)
+_NUMBER = re.compile(r"^[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?$")
+_GROUPED = re.compile(r"^[-+]?\d{1,3}([.,' ]\d{3})+([.,]\d+)?$")
+_DATE = re.compile(
+    r"^(\d{4}[-/]\d{1,2}[-/]\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?"
+    r"|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}( \d{1,2}:\d{2})?"
+    r"|[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{2,4})$"
+)
+_NA = frozenset(NA_MARKERS)
+_BOOL = frozenset((*TRUE_WORDS, *FALSE_WORDS))
+
+
+def looks_typed(cell: str, *, missing: bool = True) -> bool:
+    """A cell that reads as a number, a date or (if `missing`) a missing marker."""
+    value = cell.strip()
+    if value in _NA:
+        return missing
+    return bool(_NUMBER.match(value) or _GROUPED.match(value) or _DATE.match(value))
+
+
+@dataclass(frozen=True)
+class Locale:
+    """The file's decimal and thousands separators, and any doubt about them."""
+
+    decimal: str
+    thousands: str
+    doubt: str | None = None
+
+
+def number_locale(cells: list[str], delimiter: str) -> Locale:
+    """Decimal and thousands separators, from every number-shaped cell of the sample.
+
+    `1.234,5` and `1,5` say decimal comma; `1,234.5` and `1,234,567` say thousands
+    comma. A lone `1.234` or `135,450` could be either: a `;` file (how European Excel
+    writes) takes them as thousands and decimal commas, any other file as written in
+    English, and the doubt is reported.
+    """
+    values = [c.strip() for c in cells if c and c.strip()[:1] in "-+0123456789"]
+    comma_decimal = any(re.fullmatch(r"[-+]?\d*(\.\d{3})*,\d{1,2}|[-+]?\d+,\d{4,}", v) for v in values)
+    dot_thousands_comma = any(re.fullmatch(r"[-+]?\d{1,3}(\.\d{3})+,\d+", v) for v in values)
+    comma_thousands = any(re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", v) for v in values)
+    dot_decimal = any(re.fullmatch(r"[-+]?\d*\.\d{1,2}|[-+]?\d+\.\d{4,}", v) for v in values)
+    dot_grouped = any(re.fullmatch(r"[-+]?\d{1,3}(\.\d{3})+", v) for v in values)
+    space_grouped = any(re.fullmatch(r"[-+]?\d{1,3}([ \u00a0\u202f]\d{3})+(,\d+)?", v) for v in values)
+    if comma_decimal or dot_thousands_comma:
+        return Locale(",", "." if dot_grouped or dot_thousands_comma else (" " if space_grouped else ""))
+    if comma_thousands and not dot_decimal and delimiter == ";":
+        return Locale(",", "", "numbers such as 1,250 were read as 1.25 (decimal comma)")
+    if comma_thousands:
+        return Locale(".", ",")
+    if dot_grouped and not dot_decimal and delimiter == ";":
+        return Locale(",", ".", "numbers such as 1.250 were read as 1250 (thousands dot)")
+    if space_grouped:
+        return Locale(".", " ")
+    return Locale(".", "")
+
+
+def clean_text(column: pl.Series) -> pl.Series:
+    """Spaces trimmed and missing markers (in several languages) as missing."""
+    stripped = column.str.strip_chars()
+    return stripped.set(stripped.is_in(list(_NA)), None)  # type: ignore[arg-type]
+
+
+def numbers(column: pl.Series, locale: Locale) -> pl.Series:
+    """The column read as numbers in the file's locale; what doesn't read is null."""
+    text = column.str.replace_all(r"[\u00a0\u202f]", " ")
+    if locale.thousands:
+        grouped = text.str.contains(r"^[-+]?\d{1,3}([" + re.escape(locale.thousands) + r"]\d{3})+")
+        ungrouped = text.str.replace_all(re.escape(locale.thousands), "", literal=False)
+        text = pl.select(pl.when(grouped).then(ungrouped).otherwise(text)).to_series()
+    if locale.decimal == ",":
+        text = text.str.replace(",", ".", literal=True)
+    return text.cast(pl.Float64, strict=False)
+
+
+def date_formats(column: pl.Series) -> list[str]:
+    """The formats a column's dates are written in, chosen on all its values.
+
+    The format reading the most values first, then any that reads what is left (a
+    column that switches from ISO to day-first dates). Day-first and month-first read
+    the same values only when no day passes 12: the first one listed is kept and the
+    caller reports the doubt.
+    """
+    present = column.drop_nulls()
+    if present.is_empty() or not present.head(20).str.contains(r"\d").all():
+        return []
+    chosen: list[str] = []
+    left = present
+    while not left.is_empty() and len(chosen) < 3:
+        counts = {f: _parsed(left, f).drop_nulls().len() for f in DATE_FORMATS}
+        best = max(counts, key=lambda f: counts[f])
+        if counts[best] == 0:
+            break
+        chosen.append(best)
+        left = left.filter(_parsed(left, best).is_null())
+    return chosen
+
+
+def ambiguous_dates(column: pl.Series, formats: list[str]) -> bool:
+    """Whether swapping day and month in the chosen format reads the values just as well."""
+    for fmt in formats:
+        if "%d" in fmt and "%m" in fmt and not fmt.startswith("%Y"):
+            swapped = fmt.replace("%d", "%?").replace("%m", "%d").replace("%?", "%m")
+            if _parsed(column, swapped).drop_nulls().len() == _parsed(column, fmt).drop_nulls().len():
+                return True
+    return False
+
+
+def _parsed(column: pl.Series, fmt: str) -> pl.Series:
+    return column.str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True)
+
+
+def as_dates(column: pl.Series, formats: list[str]) -> pl.Series:
+    """The column parsed with each format in turn (the first that reads a value wins)."""
+    parsed = [_parsed(column, fmt) for fmt in formats]
+    dates = pl.select(pl.coalesce(parsed)).to_series().alias(column.name)
+    return dates if any("%H" in fmt for fmt in formats) else dates.cast(pl.Date)
+
+
+def booleans(column: pl.Series) -> pl.Series:
+    lower = column.str.to_lowercase()
+    truth = lower.is_in(list(TRUE_WORDS))
+    return truth.set(~lower.is_in(list(_BOOL)), None)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A column after typing, the date formats it was read with, and what did not fit."""
+
+    column: pl.Series
+    date_formats: list[str]
+    warnings: list[ReadWarning]
+
+
+def type_column(column: pl.Series, locale: Locale, given_dates: str | None) -> Typed:
+    """A text column as numbers, booleans or dates when its values say so; else text."""
+    text = clean_text(column)
+    present = text.drop_nulls()
+    if present.is_empty():
+        return Typed(text, [], [])
+    if given_dates:
+        return _fitted(text, as_dates(text, [given_dates]), "date", [given_dates], force=True)
+    lower = present.str.to_lowercase()
+    if lower.is_in(list(_BOOL)).all() and lower.n_unique() <= 2:
+        return Typed(booleans(text), [], [])
+    as_numbers = numbers(text, locale)
+    if as_numbers.drop_nulls().len() >= FIT * present.len():
+        integral = as_numbers.drop_nulls()
+        if integral.len() and (integral == integral.round(0)).all() and integral.abs().max() < 2**53:  # type: ignore[operator]
+            if not text.drop_nulls().str.contains(r"[.,]\d*0*$").any() or locale.thousands:
+                as_numbers = as_numbers.cast(pl.Int64)
+        return _fitted(text, as_numbers, "number", [])
+    formats = date_formats(present)
+    if formats:
+        dates = as_dates(text, formats)
+        if dates.drop_nulls().len() >= FIT * present.len():
+            typed = _fitted(text, dates, "date", formats)
+            if ambiguous_dates(present, formats):
+                typed.warnings.append(
+                    ReadWarning(
+                        kind="ambiguous_dates",
+                        column=column.name,
+                        message=f"{column.name}: no day passes 12, so day and month can't be "
+                        f"told apart; read as {formats[0]} (set read_options.date_formats "
+                        "to change it)",
+                    )
+                )
+            return typed
+    return Typed(text, [], [])
+
+
+def _fitted(
+    text: pl.Series, typed: pl.Series, kind: str, formats: list[str], *, force: bool = False
+) -> Typed:
+    """The typed column, and a warning counting the present values it could not read."""
+    lost = text.is_not_null() & typed.is_null()
+    count = int(lost.sum())
+    if count and not force and count > (1 - FIT) * text.drop_nulls().len():
+        return Typed(text, [], [])
+    warnings = []
+    if count:
+        examples = text.filter(lost).unique(maintain_order=True).head(EXAMPLES).to_list()
+        noun = "a number" if kind == "number" else "a date"
+        warnings.append(
+            ReadWarning(
+                kind=f"not_{kind}",
+                column=text.name,
+                count=count,
+                examples=[str(e)[:80] for e in examples],
+                message=f"{text.name}: {count} value(s) are not {noun} and were left empty "
+                f"(e.g. {', '.join(repr(str(e)[:40]) for e in examples[:3])})",
+            )
+        )
+    return Typed(typed.alias(text.name), formats, warnings)
