@@ -349,10 +349,10 @@ def _typed(
     generated: set[str] | None = None,
 ) -> TableRead:
     """Text columns typed (numbers, booleans, dates), empty padding dropped, warnings gathered."""
-    frame, tidy_warnings = tidy(frame, generated or set())
+    frame = tidy(frame, generated or set())
     frame, formats, type_warnings = typed_frame(frame, locale, options.date_formats or {})
     used.date_formats = formats or None
-    found = [*(warnings or []), *tidy_warnings, *type_warnings]
+    found = [*(warnings or []), *type_warnings]
     if frame.width and frame.height == 0:
         found.append(ReadWarning(kind="header_only", message=f"{name} has column names but no rows of data"))
     if frame.width == 0:

@@ -52,18 +52,17 @@ def header_names(header: list[str], width: int) -> Names:
     return Names(names, generated, warnings)
 
 
-def tidy(frame: pl.DataFrame, generated: set[str]) -> tuple[pl.DataFrame, list[ReadWarning]]:
-    """Unnamed empty columns (trailing delimiters, sheet padding) and blank rows dropped."""
+def tidy(frame: pl.DataFrame, generated: set[str]) -> pl.DataFrame:
+    """Unnamed empty columns (trailing delimiters, sheet padding) and blank rows dropped.
+
+    Blank lines and rows of empty fields carry nothing, so they go without a warning.
+    """
     padding = [n for n in frame.columns if n in generated and frame[n].null_count() == frame.height]
     frame = frame.drop(padding)
     if not frame.width or not frame.height:
-        return frame, []
+        return frame
     blank = frame.select(pl.all_horizontal(_empty(n, frame) for n in frame.columns)).to_series()
-    count = int(blank.sum())
-    if not count:
-        return frame, []
-    warning = ReadWarning(kind="blank_rows", count=count, message=f"{count} blank row(s) were skipped")
-    return frame.filter(~blank), [warning]
+    return frame.filter(~blank) if blank.any() else frame
 
 
 def _empty(name: str, frame: pl.DataFrame) -> pl.Expr:
