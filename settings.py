@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     max_sheet_cells: int = 10_000_000
     """Cells of one workbook, counted in its XML before it is parsed."""
     sheet_memory_bytes: int = 2 * 1024 * 1024 * 1024
-    """Address space of the child process that parses a workbook."""
+    """Address space the child process that parses a workbook may map beyond its imports."""
     sheet_cpu_seconds: int = 60
     """CPU time of that child process (killed past it, or on a cancel)."""
 

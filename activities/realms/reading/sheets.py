@@ -1,6 +1,7 @@
 """Workbooks: guarded, then parsed by calamine in a child process the caller can kill."""
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -96,7 +97,7 @@ def _answer(code: int, output: bytes) -> dict[str, object]:
     try:
         answer: dict[str, object] = json.loads(output.decode().strip().splitlines()[-1])
     except (ValueError, IndexError):
-        raise SheetFailed("time" if code in (-9, -24, 152) else "memory") from None
+        raise SheetFailed("time" if code in (-signal.SIGKILL, -signal.SIGXCPU) else "memory") from None
     if "error" in answer:
         raise SheetFailed(str(answer["error"]), str(answer.get("detail", "")))
     return answer
