@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 import xlsxwriter
@@ -159,14 +159,16 @@ def write(
     rows: Rows,
     *,
     delimiter: str = ",",
-    quoting: int = csv.QUOTE_MINIMAL,
+    quoting: Literal[0, 1, 2, 3] = csv.QUOTE_MINIMAL,
     quote: str = '"',
     eol: str = "\n",
     encoding: str = "utf-8",
     above: str = "",
 ) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, quoting=quoting, quotechar=quote, lineterminator=eol)
+    writer = csv.writer(
+        out, delimiter=delimiter, quoting=quoting, quotechar=quote, lineterminator=eol
+    )
     writer.writerows(rows)
     return (above + out.getvalue()).encode(encoding)
 
@@ -247,7 +249,9 @@ def xlsx_book(sheets: list[tuple[str, Rows, str | None]], formulas: str | None =
             for r in range(1, len(rows)):
                 low, high = float(rows[r][3]), float(rows[r][2])
                 row_number = start + r + 1
-                sheet.write_formula(start + r, col, f"=C{row_number}-D{row_number}", None, round(high - low, 6))
+                sheet.write_formula(
+                    start + r, col, f"=C{row_number}-D{row_number}", None, round(high - low, 6)
+                )
     book.close()
     return out.getvalue()
 
@@ -282,7 +286,14 @@ W_COLS = ["date", "precipitation", "temp_max", "temp_min", "wind", "weather"]
 W_TYPES = {"date": "datetime", "precipitation": "number", "temp_max": "number", "weather": "text"}
 W_FIRST = {"precipitation": 0.0, "temp_max": 12.8, "weather": "drizzle"}
 E_FIRST = {"nonfarm": 135450, "trade_transportation_utilties": 26162}
-GERMAN_W = ["Datum", "Niederschlag (mm)", "Temp. max (°C)", "Temp. min (°C)", "Wind (m/s)", "Wetterlage (Überblick)"]
+GERMAN_W = [
+    "Datum",
+    "Niederschlag (mm)",
+    "Temp. max (°C)",
+    "Temp. min (°C)",
+    "Wind (m/s)",
+    "Wetterlage (Überblick)",
+]
 
 
 def _w(**changes: Any) -> Expect:
@@ -321,7 +332,11 @@ def _german_weather() -> Rows:
 def _german_expect(**changes: Any) -> Expect:
     german: dict[str, Any] = {
         "columns": GERMAN_W,
-        "types": {"Datum": "datetime", "Temp. max (°C)": "number", "Wetterlage (Überblick)": "text"},
+        "types": {
+            "Datum": "datetime",
+            "Temp. max (°C)": "number",
+            "Wetterlage (Überblick)": "text",
+        },
         "values": {"Temp. max (°C)": 12.8, "Niederschlag (mm)": 0.0, "Wind (m/s)": 4.7},
         "delimiter": ";",
         "decimal": ",",
@@ -365,7 +380,12 @@ def _nested() -> list[dict[str, Any]]:
     for row in riots()[1:]:
         by_place.setdefault(row[7], []).append({"name": f"{row[0]} {row[1]}", "age": row[2]})
     return [
-        {"neighborhood": place, "deaths": len(people), "people": people, "ages": [p["age"] for p in people]}
+        {
+            "neighborhood": place,
+            "deaths": len(people),
+            "people": people,
+            "ages": [p["age"] for p in people],
+        }
         for place, people in by_place.items()
     ]
 
@@ -393,51 +413,471 @@ def cases() -> list[Case]:
     nested = _nested()
     return [
         Case("weather.csv", "plain CSV, dates 2012/01/01", write(w), _w()),
-        Case("wetter_de.csv", "German Excel: ; decimal commas, dd.mm.yyyy, cp1252", write(german_w, delimiter=";", eol="\r\n", encoding="cp1252"), _german_expect()),
-        Case("employment_de.csv", "European thousands 135.450 and decimals 5.840,4", write(emp_eu, delimiter=";"), _e(delimiter=";", decimal=",", thousands=".")),
-        Case("employment_us.csv", 'US grouping in quotes: "135,450"', write(every(e, english_grouped, skip=(0,))), _e(thousands=",")),
-        Case("employment_fr.csv", "French: 1 234,5 with narrow no-break spaces", write(every(e, french, skip=(0,)), delimiter=";"), _e(delimiter=";", decimal=",", thousands=" ")),
-        Case("wetter_latin1.csv", "latin-1 (ISO-8859-1) text", write(german_w, delimiter=";", encoding="latin-1"), _german_expect(encodings=("cp1252", "latin-1", "iso8859-1"))),
-        Case("airports_unicode.txt", 'Excel "Unicode text": UTF-16 LE with BOM, tabs, CRLF', codecs.BOM_UTF16_LE + write(a, delimiter="\t", eol="\r\n").decode().encode("utf-16-le"), Expect(**(a_expect.__dict__ | {"kind": "tsv", "delimiter": "\t", "encodings": ("utf-16",)}))),
-        Case("airports_bom.csv", 'Excel "CSV UTF-8": a BOM first', codecs.BOM_UTF8 + write(a), Expect(**(a_expect.__dict__ | {"encodings": ("utf-8-sig",)}))),
-        Case("cars_bom.json", "JSON with a BOM", codecs.BOM_UTF8 + json.dumps(cars()).encode(), Expect(kind="json", rows=len(cars()), columns=list(cars()[0]), width=9, types={"Horsepower": "integer", "Year": "datetime", "Name": "text"}, values={"Name": "chevrolet chevelle malibu"}, encodings=("utf-8-sig",), date_formats={"Year": "%Y-%m-%d"})),
-        Case("weather_report.csv", "title and preamble lines above the header", write(w, above="Seattle weather 2012-2015\nSource: NOAA via vega-datasets\n\n"), _w(header_row=3)),
-        Case("wide_107.csv", "107 columns (wine, breast cancer, digits)", write(wide()), Expect(kind="csv", rows=178, columns=["wine_0", "wine_1"], width=107, types={"wine_0": "number", "pixel_63": "integer", "cancer_29": "number"}, values={"wine_0": 14.23}, delimiter=",")),
-        Case("temps_one_column.csv", "a single column of numbers", write([[r[2]] for r in w]), Expect(kind="csv", rows=w_rows, columns=["temp_max"], width=1, types={"temp_max": "number"}, values={"temp_max": 12.8}, delimiter=None)),
-        Case("airport_names.csv", "a single column of text with commas inside", write([[r[1]] for r in a]), Expect(kind="csv", rows=500, columns=["name"], width=1, types={"name": "text"}, values={"name": "Thigpen"}, delimiter=None)),
-        Case("weather_book.xlsx", "Excel: three sheets, merged title row, formulas", xlsx_book([("Notes", [["note"], ["Seattle weather from vega-datasets"]], None), ("Data", w, "Seattle weather 2012-2015"), ("Small", w[:20], None)], formulas="Data"), Expect(kind="xlsx", rows=w_rows, columns=[*W_COLS, "temp_range"], width=7, types={"precipitation": "number", "temp_range": "number", "weather": "text", "date": "datetime"}, values=W_FIRST | {"temp_range": 7.8}, sheet="Data", header_row=1, date_formats={"date": "%Y/%m/%d"})),
-        Case("weather_pick.xlsx", "Excel: the sheet named in read_options", xlsx_book([("Data", w, None), ("Small", w[:20], None)]), Expect(kind="xlsx", rows=19, columns=W_COLS, width=6, types={"temp_max": "number"}, values=W_FIRST, sheet="Small", date_formats={"date": "%Y/%m/%d"}), ReadOptions(sheet="Small")),
-        Case("barley.json", "JSON array of records", json.dumps(barley()).encode(), Expect(kind="json", rows=len(barley()), columns=["yield", "variety", "year", "site"], width=4, types={"yield": "number", "year": "integer"}, values={"yield": 27, "variety": "Manchuria"})),
-        Case("ohlc_wrapped.json", 'records under a key: {"meta": …, "data": […]}', json.dumps({"meta": {"source": "vega", "rows": len(ohlc())}, "data": ohlc()}).encode(), Expect(kind="json", rows=len(ohlc()), columns=list(ohlc()[0]), width=7, types={"open": "number", "date": "datetime", "signal": "text"}, values={"open": 28.7}, json_path="data", date_formats={"date": "%Y-%m-%d"})),
-        Case("ohlc_deep.json", 'records two keys down: {"result": {"items": […]}}', json.dumps({"status": "ok", "result": {"count": len(ohlc()), "items": ohlc()}}).encode(), Expect(kind="json", rows=len(ohlc()), columns=list(ohlc()[0]), width=7, types={"open": "number"}, values={"open": 28.7}, json_path="result.items", date_formats={"date": "%Y-%m-%d"})),
-        Case("cars.jsonl", "JSON Lines", "".join(json.dumps(r) + "\n" for r in cars()).encode(), Expect(kind="jsonl", rows=len(cars()), columns=list(cars()[0]), width=9, types={"Miles_per_Gallon": "number", "Cylinders": "integer"}, values={"Cylinders": 8}, date_formats={"Year": "%Y-%m-%d"})),
-        Case("cars_lines.json", "JSON Lines saved as .json", "".join(json.dumps(r) + "\n" for r in cars()).encode(), Expect(kind="jsonl", rows=len(cars()), columns=list(cars()[0]), width=9, types={"Cylinders": "integer"}, values={"Cylinders": 8}, date_formats={"Year": "%Y-%m-%d"})),
-        Case("riots_nested.json", "nested lists of records kept as JSON text cells", json.dumps(nested).encode(), Expect(kind="json", rows=len(nested), columns=["neighborhood", "deaths", "people", "ages"], width=4, types={"deaths": "integer", "people": "text", "ages": "text"}, values={"neighborhood": nested[0]["neighborhood"], "ages": json.dumps(nested[0]["ages"])})),
-        Case("weather_mixed_dates.csv", "ISO dates for 60 rows, then dd/mm/yyyy", write(_mixed_dates()), _w(rows=120, date_formats={"date": "%Y-%m-%d | %d/%m/%Y"})),
-        Case("weather_dayfirst.csv", "dd/mm/yyyy (days past 12 settle it)", write(mapped(w, {0: day_first})), _w(date_formats={"date": "%d/%m/%Y"})),
-        Case("weather_monthfirst.csv", "mm/dd/yyyy", write(_month_first_rows()), _w(date_formats={"date": "%m/%d/%Y"})),
-        Case("stocks.csv", "textual months: Jan 1 2000", _vega("stocks.csv"), Expect(kind="csv", rows=len(stocks()) - 1, columns=["symbol", "date", "price"], width=3, types={"date": "datetime", "price": "number"}, values={"symbol": "MSFT", "price": 39.81}, delimiter=",", date_formats={"date": "%b %d %Y"})),
-        Case("weather_ambiguous.csv", "dd/mm/yyyy where no day passes 12: reported", write(_ambiguous()), _w(rows=len(_ambiguous()) - 1, date_formats={"date": "%d/%m/%Y"}, warnings=frozenset({"ambiguous_dates"}))),
-        Case("macro_quoted_header.csv", 'statsmodels as written: "quoted" header names', _statsmodels("macrodata"), Expect(kind="csv", rows=len(macro()) - 1, columns=["year", "quarter", "realgdp"], width=14, types={"year": "integer", "realgdp": "number"}, values={"year": 1959, "realgdp": 2710.349}, delimiter=",")),
+        Case(
+            "wetter_de.csv",
+            "German Excel: ; decimal commas, dd.mm.yyyy, cp1252",
+            write(german_w, delimiter=";", eol="\r\n", encoding="cp1252"),
+            _german_expect(),
+        ),
+        Case(
+            "employment_de.csv",
+            "European thousands 135.450 and decimals 5.840,4",
+            write(emp_eu, delimiter=";"),
+            _e(delimiter=";", decimal=",", thousands="."),
+        ),
+        Case(
+            "employment_us.csv",
+            'US grouping in quotes: "135,450"',
+            write(every(e, english_grouped, skip=(0,))),
+            _e(thousands=","),
+        ),
+        Case(
+            "employment_fr.csv",
+            "French: 1 234,5 with narrow no-break spaces",
+            write(every(e, french, skip=(0,)), delimiter=";"),
+            _e(delimiter=";", decimal=",", thousands=" "),
+        ),
+        Case(
+            "wetter_latin1.csv",
+            "latin-1 (ISO-8859-1) text",
+            write(german_w, delimiter=";", encoding="latin-1"),
+            _german_expect(encodings=("cp1252", "latin-1", "iso8859-1")),
+        ),
+        Case(
+            "airports_unicode.txt",
+            'Excel "Unicode text": UTF-16 LE with BOM, tabs, CRLF',
+            codecs.BOM_UTF16_LE + write(a, delimiter="\t", eol="\r\n").decode().encode("utf-16-le"),
+            Expect(
+                **(a_expect.__dict__ | {"kind": "tsv", "delimiter": "\t", "encodings": ("utf-16",)})
+            ),
+        ),
+        Case(
+            "airports_bom.csv",
+            'Excel "CSV UTF-8": a BOM first',
+            codecs.BOM_UTF8 + write(a),
+            Expect(**(a_expect.__dict__ | {"encodings": ("utf-8-sig",)})),
+        ),
+        Case(
+            "cars_bom.json",
+            "JSON with a BOM",
+            codecs.BOM_UTF8 + json.dumps(cars()).encode(),
+            Expect(
+                kind="json",
+                rows=len(cars()),
+                columns=list(cars()[0]),
+                width=9,
+                types={"Horsepower": "integer", "Year": "datetime", "Name": "text"},
+                values={"Name": "chevrolet chevelle malibu"},
+                encodings=("utf-8-sig",),
+                date_formats={"Year": "%Y-%m-%d"},
+            ),
+        ),
+        Case(
+            "weather_report.csv",
+            "title and preamble lines above the header",
+            write(w, above="Seattle weather 2012-2015\nSource: NOAA via vega-datasets\n\n"),
+            _w(header_row=3),
+        ),
+        Case(
+            "wide_107.csv",
+            "107 columns (wine, breast cancer, digits)",
+            write(wide()),
+            Expect(
+                kind="csv",
+                rows=178,
+                columns=["wine_0", "wine_1"],
+                width=107,
+                types={"wine_0": "number", "pixel_63": "integer", "cancer_29": "number"},
+                values={"wine_0": 14.23},
+                delimiter=",",
+            ),
+        ),
+        Case(
+            "temps_one_column.csv",
+            "a single column of numbers",
+            write([[r[2]] for r in w]),
+            Expect(
+                kind="csv",
+                rows=w_rows,
+                columns=["temp_max"],
+                width=1,
+                types={"temp_max": "number"},
+                values={"temp_max": 12.8},
+                delimiter=None,
+            ),
+        ),
+        Case(
+            "airport_names.csv",
+            "a single column of text with commas inside",
+            write([[r[1]] for r in a]),
+            Expect(
+                kind="csv",
+                rows=500,
+                columns=["name"],
+                width=1,
+                types={"name": "text"},
+                values={"name": "Thigpen"},
+                delimiter=None,
+            ),
+        ),
+        Case(
+            "weather_book.xlsx",
+            "Excel: three sheets, merged title row, formulas",
+            xlsx_book(
+                [
+                    ("Notes", [["note"], ["Seattle weather from vega-datasets"]], None),
+                    ("Data", w, "Seattle weather 2012-2015"),
+                    ("Small", w[:20], None),
+                ],
+                formulas="Data",
+            ),
+            Expect(
+                kind="xlsx",
+                rows=w_rows,
+                columns=[*W_COLS, "temp_range"],
+                width=7,
+                types={
+                    "precipitation": "number",
+                    "temp_range": "number",
+                    "weather": "text",
+                    "date": "datetime",
+                },
+                values=W_FIRST | {"temp_range": 7.8},
+                sheet="Data",
+                header_row=1,
+                date_formats={"date": "%Y/%m/%d"},
+            ),
+        ),
+        Case(
+            "weather_pick.xlsx",
+            "Excel: the sheet named in read_options",
+            xlsx_book([("Data", w, None), ("Small", w[:20], None)]),
+            Expect(
+                kind="xlsx",
+                rows=19,
+                columns=W_COLS,
+                width=6,
+                types={"temp_max": "number"},
+                values=W_FIRST,
+                sheet="Small",
+                date_formats={"date": "%Y/%m/%d"},
+            ),
+            ReadOptions(sheet="Small"),
+        ),
+        Case(
+            "barley.json",
+            "JSON array of records",
+            json.dumps(barley()).encode(),
+            Expect(
+                kind="json",
+                rows=len(barley()),
+                columns=["yield", "variety", "year", "site"],
+                width=4,
+                types={"yield": "number", "year": "integer"},
+                values={"yield": 27, "variety": "Manchuria"},
+            ),
+        ),
+        Case(
+            "ohlc_wrapped.json",
+            'records under a key: {"meta": …, "data": […]}',
+            json.dumps({"meta": {"source": "vega", "rows": len(ohlc())}, "data": ohlc()}).encode(),
+            Expect(
+                kind="json",
+                rows=len(ohlc()),
+                columns=list(ohlc()[0]),
+                width=7,
+                types={"open": "number", "date": "datetime", "signal": "text"},
+                values={"open": 28.7},
+                json_path="data",
+                date_formats={"date": "%Y-%m-%d"},
+            ),
+        ),
+        Case(
+            "ohlc_deep.json",
+            'records two keys down: {"result": {"items": […]}}',
+            json.dumps(
+                {"status": "ok", "result": {"count": len(ohlc()), "items": ohlc()}}
+            ).encode(),
+            Expect(
+                kind="json",
+                rows=len(ohlc()),
+                columns=list(ohlc()[0]),
+                width=7,
+                types={"open": "number"},
+                values={"open": 28.7},
+                json_path="result.items",
+                date_formats={"date": "%Y-%m-%d"},
+            ),
+        ),
+        Case(
+            "cars.jsonl",
+            "JSON Lines",
+            "".join(json.dumps(r) + "\n" for r in cars()).encode(),
+            Expect(
+                kind="jsonl",
+                rows=len(cars()),
+                columns=list(cars()[0]),
+                width=9,
+                types={"Miles_per_Gallon": "number", "Cylinders": "integer"},
+                values={"Cylinders": 8},
+                date_formats={"Year": "%Y-%m-%d"},
+            ),
+        ),
+        Case(
+            "cars_lines.json",
+            "JSON Lines saved as .json",
+            "".join(json.dumps(r) + "\n" for r in cars()).encode(),
+            Expect(
+                kind="jsonl",
+                rows=len(cars()),
+                columns=list(cars()[0]),
+                width=9,
+                types={"Cylinders": "integer"},
+                values={"Cylinders": 8},
+                date_formats={"Year": "%Y-%m-%d"},
+            ),
+        ),
+        Case(
+            "riots_nested.json",
+            "nested lists of records kept as JSON text cells",
+            json.dumps(nested).encode(),
+            Expect(
+                kind="json",
+                rows=len(nested),
+                columns=["neighborhood", "deaths", "people", "ages"],
+                width=4,
+                types={"deaths": "integer", "people": "text", "ages": "text"},
+                values={
+                    "neighborhood": nested[0]["neighborhood"],
+                    "ages": json.dumps(nested[0]["ages"]),
+                },
+            ),
+        ),
+        Case(
+            "weather_mixed_dates.csv",
+            "ISO dates for 60 rows, then dd/mm/yyyy",
+            write(_mixed_dates()),
+            _w(rows=120, date_formats={"date": "%Y-%m-%d | %d/%m/%Y"}),
+        ),
+        Case(
+            "weather_dayfirst.csv",
+            "dd/mm/yyyy (days past 12 settle it)",
+            write(mapped(w, {0: day_first})),
+            _w(date_formats={"date": "%d/%m/%Y"}),
+        ),
+        Case(
+            "weather_monthfirst.csv",
+            "mm/dd/yyyy",
+            write(_month_first_rows()),
+            _w(date_formats={"date": "%m/%d/%Y"}),
+        ),
+        Case(
+            "stocks.csv",
+            "textual months: Jan 1 2000",
+            _vega("stocks.csv"),
+            Expect(
+                kind="csv",
+                rows=len(stocks()) - 1,
+                columns=["symbol", "date", "price"],
+                width=3,
+                types={"date": "datetime", "price": "number"},
+                values={"symbol": "MSFT", "price": 39.81},
+                delimiter=",",
+                date_formats={"date": "%b %d %Y"},
+            ),
+        ),
+        Case(
+            "weather_ambiguous.csv",
+            "dd/mm/yyyy where no day passes 12: reported",
+            write(_ambiguous()),
+            _w(
+                rows=len(_ambiguous()) - 1,
+                date_formats={"date": "%d/%m/%Y"},
+                warnings=frozenset({"ambiguous_dates"}),
+            ),
+        ),
+        Case(
+            "macro_quoted_header.csv",
+            'statsmodels as written: "quoted" header names',
+            _statsmodels("macrodata"),
+            Expect(
+                kind="csv",
+                rows=len(macro()) - 1,
+                columns=["year", "quarter", "realgdp"],
+                width=14,
+                types={"year": "integer", "realgdp": "number"},
+                values={"year": 1959, "realgdp": 2710.349},
+                delimiter=",",
+            ),
+        ),
         Case("weather_quote_all.csv", "every field quoted", write(w, quoting=csv.QUOTE_ALL), _w()),
-        Case("weather_single_quotes.csv", "single quotes as the quote character", write(mapped(w, {5: lambda v: v + ", mostly"}), quoting=csv.QUOTE_ALL, quote="'"), _w(quote_char="'", values={"temp_max": 12.8, "weather": "drizzle, mostly"})),
-        Case("weather_export.csv", "a metadata first row: Exported … followed by empty fields", write([["Exported from WeatherDesk on 2016-01-02", "", "", "", "", ""], *w]), _w(header_row=1)),
-        Case("weather_header_only.csv", "a header and no rows", write(w[:1]), _w(rows=0, types={}, values={}, date_formats={}, warnings=frozenset({"header_only"}))),
-        Case("weather.parquet", "Parquet", parquet(w, 0), Expect(kind="parquet", rows=w_rows, columns=W_COLS, width=6, types=W_TYPES, values=W_FIRST)),
-        Case("cars.arrow", "Arrow IPC (Feather v2)", arrow(cars()), Expect(kind="arrow", rows=len(cars()), columns=list(cars()[0]), width=9, types={"Cylinders": "integer", "Name": "text"}, values={"Cylinders": 8}, date_formats={"Year": "%Y-%m-%d"})),
-        Case("airports_crlf.csv", "CRLF line ends, names quoted where they hold commas", write(a, eol="\r\n"), a_expect),
-        Case("weather_trailing.csv", "a trailing delimiter on every line", "".join(";".join(r) + ";\n" for r in mapped(w, {})).encode(), _w(delimiter=";", values={"temp_max": 12.8, "precipitation": 0.0, "weather": "drizzle"}, decimal=".")),
-        Case("weather_blank_lines.csv", "blank lines between rows", "\n\n".join(",".join(r) for r in w).encode() + b"\n", _w()),
-        Case("grunfeld_dup_header.csv", "repeated header names", write([["invest", "value", "value", "firm", "year"], *[[r[0], r[1], r[2], r[3], r[4]] for r in grunfeld()[1:]]]), Expect(kind="csv", rows=len(grunfeld()) - 1, columns=["invest", "value", "value_2", "firm", "year"], width=5, types={"value_2": "number", "firm": "text", "year": "integer"}, values={"firm": "General Motors"}, delimiter=",", warnings=frozenset({"duplicate_header"}))),
-        Case("weather_na_words.csv", "missing written k.A., n.d., #N/A, NULL, s/d, #NV, -", write(_na_languages()), _w(types=W_TYPES | {"wind": "number"})),
-        Case("weather_bad_values.csv", "a few values that are not numbers: counted, with examples", write(_bad_values()), _w(warnings=frozenset({"not_number"}))),
-        Case("weather_dash.csv", "- for missing in numbers", write(mapped(w, {1: lambda v: "-" if v == "0.0" else v})), _w(values={"precipitation": None, "temp_max": 12.8})),
+        Case(
+            "weather_single_quotes.csv",
+            "single quotes as the quote character",
+            write(mapped(w, {5: lambda v: v + ", mostly"}), quoting=csv.QUOTE_ALL, quote="'"),
+            _w(quote_char="'", values={"temp_max": 12.8, "weather": "drizzle, mostly"}),
+        ),
+        Case(
+            "weather_export.csv",
+            "a metadata first row: Exported … followed by empty fields",
+            write([["Exported from WeatherDesk on 2016-01-02", "", "", "", "", ""], *w]),
+            _w(header_row=1),
+        ),
+        Case(
+            "weather_header_only.csv",
+            "a header and no rows",
+            write(w[:1]),
+            _w(rows=0, types={}, values={}, date_formats={}, warnings=frozenset({"header_only"})),
+        ),
+        Case(
+            "weather.parquet",
+            "Parquet",
+            parquet(w, 0),
+            Expect(
+                kind="parquet", rows=w_rows, columns=W_COLS, width=6, types=W_TYPES, values=W_FIRST
+            ),
+        ),
+        Case(
+            "cars.arrow",
+            "Arrow IPC (Feather v2)",
+            arrow(cars()),
+            Expect(
+                kind="arrow",
+                rows=len(cars()),
+                columns=list(cars()[0]),
+                width=9,
+                types={"Cylinders": "integer", "Name": "text"},
+                values={"Cylinders": 8},
+                date_formats={"Year": "%Y-%m-%d"},
+            ),
+        ),
+        Case(
+            "airports_crlf.csv",
+            "CRLF line ends, names quoted where they hold commas",
+            write(a, eol="\r\n"),
+            a_expect,
+        ),
+        Case(
+            "weather_trailing.csv",
+            "a trailing delimiter on every line",
+            "".join(";".join(r) + ";\n" for r in mapped(w, {})).encode(),
+            _w(
+                delimiter=";",
+                values={"temp_max": 12.8, "precipitation": 0.0, "weather": "drizzle"},
+                decimal=".",
+            ),
+        ),
+        Case(
+            "weather_blank_lines.csv",
+            "blank lines between rows",
+            "\n\n".join(",".join(r) for r in w).encode() + b"\n",
+            _w(),
+        ),
+        Case(
+            "grunfeld_dup_header.csv",
+            "repeated header names",
+            write(
+                [
+                    ["invest", "value", "value", "firm", "year"],
+                    *[[r[0], r[1], r[2], r[3], r[4]] for r in grunfeld()[1:]],
+                ]
+            ),
+            Expect(
+                kind="csv",
+                rows=len(grunfeld()) - 1,
+                columns=["invest", "value", "value_2", "firm", "year"],
+                width=5,
+                types={"value_2": "number", "firm": "text", "year": "integer"},
+                values={"firm": "General Motors"},
+                delimiter=",",
+                warnings=frozenset({"duplicate_header"}),
+            ),
+        ),
+        Case(
+            "weather_na_words.csv",
+            "missing written k.A., n.d., #N/A, NULL, s/d, #NV, -",
+            write(_na_languages()),
+            _w(types=W_TYPES | {"wind": "number"}),
+        ),
+        Case(
+            "weather_bad_values.csv",
+            "a few values that are not numbers: counted, with examples",
+            write(_bad_values()),
+            _w(warnings=frozenset({"not_number"})),
+        ),
+        Case(
+            "weather_dash.csv",
+            "- for missing in numbers",
+            write(mapped(w, {1: lambda v: "-" if v == "0.0" else v})),
+            _w(values={"precipitation": None, "temp_max": 12.8}),
+        ),
         Case("weather.psv", "pipe-delimited", write(w, delimiter="|"), _w(delimiter="|")),
-        Case("weather.tsv", "tab-separated", write(w, delimiter="\t"), _w(kind="tsv", delimiter="\t")),
-        Case("weather_no_header.csv", "no header row", write(w[1:]), _w(columns=["column_1", "column_2"], types={"column_1": "datetime", "column_2": "number"}, values={"column_3": 12.8}, has_header=False, date_formats={"column_1": "%Y/%m/%d"})),
-        Case("wetter_sep.csv", 'Excel\'s "sep=;" first line', write(german_w, delimiter=";", above="sep=;\n").decode("utf-8").encode("cp1252"), _german_expect(header_row=1)),
+        Case(
+            "weather.tsv", "tab-separated", write(w, delimiter="\t"), _w(kind="tsv", delimiter="\t")
+        ),
+        Case(
+            "weather_no_header.csv",
+            "no header row",
+            write(w[1:]),
+            _w(
+                columns=["column_1", "column_2"],
+                types={"column_1": "datetime", "column_2": "number"},
+                values={"column_3": 12.8},
+                has_header=False,
+                date_formats={"column_1": "%Y/%m/%d"},
+            ),
+        ),
+        Case(
+            "wetter_sep.csv",
+            'Excel\'s "sep=;" first line',
+            write(german_w, delimiter=";", above="sep=;\n").decode("utf-8").encode("cp1252"),
+            _german_expect(header_row=1),
+        ),
         Case("weather.csv.zip", "a zipped CSV", zipped("weather.csv", write(w)), _w()),
-        Case("macro_padded.csv", "a reporting tool's padded columns", write([[v.rjust(10) for v in r] for r in macro()]), Expect(kind="csv", rows=len(macro()) - 1, columns=["year", "quarter", "realgdp"], width=14, types={"year": "integer", "realgdp": "number"}, values={"realgdp": 2710.349}, delimiter=",")),
-        Case("riots_yes_no.csv", "booleans written yes/no, ages with gaps", write([[*r[:3], "yes" if r[8] == "Homicide" else "no"] for r in riots()[1:]], above="first_name,last_name,age,homicide\n"), Expect(kind="csv", rows=len(riots()) - 1, columns=["first_name", "last_name", "age", "homicide"], width=4, types={"homicide": "boolean", "age": "integer"}, values={"first_name": "Cesar A."}, delimiter=",")),
-        Case("sf_hourly.csv", "date and time: 2010/01/01 00:00:00", _vega("sf-temps.csv"), Expect(kind="csv", rows=8759, columns=["temp", "date"], width=2, types={"temp": "number", "date": "datetime"}, values={"temp": 47.8}, delimiter=",", date_formats={"date": "%Y/%m/%d %H:%M:%S"})),
+        Case(
+            "macro_padded.csv",
+            "a reporting tool's padded columns",
+            write([[v.rjust(10) for v in r] for r in macro()]),
+            Expect(
+                kind="csv",
+                rows=len(macro()) - 1,
+                columns=["year", "quarter", "realgdp"],
+                width=14,
+                types={"year": "integer", "realgdp": "number"},
+                values={"realgdp": 2710.349},
+                delimiter=",",
+            ),
+        ),
+        Case(
+            "riots_yes_no.csv",
+            "booleans written yes/no, ages with gaps",
+            write(
+                [[*r[:3], "yes" if r[8] == "Homicide" else "no"] for r in riots()[1:]],
+                above="first_name,last_name,age,homicide\n",
+            ),
+            Expect(
+                kind="csv",
+                rows=len(riots()) - 1,
+                columns=["first_name", "last_name", "age", "homicide"],
+                width=4,
+                types={"homicide": "boolean", "age": "integer"},
+                values={"first_name": "Cesar A."},
+                delimiter=",",
+            ),
+        ),
+        Case(
+            "sf_hourly.csv",
+            "date and time: 2010/01/01 00:00:00",
+            _vega("sf-temps.csv"),
+            Expect(
+                kind="csv",
+                rows=8759,
+                columns=["temp", "date"],
+                width=2,
+                types={"temp": "number", "date": "datetime"},
+                values={"temp": 47.8},
+                delimiter=",",
+                date_formats={"date": "%Y/%m/%d %H:%M:%S"},
+            ),
+        ),
     ]

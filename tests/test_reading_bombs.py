@@ -65,7 +65,10 @@ def test_headers_that_lie_about_sizes_are_caught_while_inflating(tmp_path: Path)
 
 def test_a_zipped_csv_bomb_is_refused_before_unpacking(tmp_path: Path) -> None:
     bomb = tmp_path / "data.zip"
-    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive, archive.open("data.csv", "w") as out:
+    with (
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("data.csv", "w") as out,
+    ):
         for _ in range(40):
             out.write(b"0," * (MIB // 2))
     assert _refused(bomb, ReadLimits(max_unzipped_bytes=32 * MIB)).type == "unsupported_file"

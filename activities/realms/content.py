@@ -124,7 +124,11 @@ def summarize(ctx: RealmContext, file_id: str, options: ReadOptions | None = Non
     columns = [Column(name=c.name, type=column_type(c)) for c in frame.iter_columns()]
     columns = columns[:MAX_COLUMNS]
     rows = frame.height
-    shape = f"{rows} rows and {frame.width} columns" if rows else f"column names ({frame.width}) but no rows"
+    shape = (
+        f"{rows} rows and {frame.width} columns"
+        if rows
+        else f"column names ({frame.width}) but no rows"
+    )
     return FileSummary(
         file_id=ref.file_id,
         name=ref.name,

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from activities.realms.reading.limits import ReadLimits
-
 from models.files import FileRef
 from storage.files import FileStore
 

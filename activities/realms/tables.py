@@ -14,10 +14,10 @@ import polars as pl
 
 from activities.realms.context import RealmContext
 from activities.realms.errors import bad_file
+from activities.realms.reading.encoding import NotText, detect_encoding
 from activities.realms.reading.options import ReadOptions, ReadWarning, UsedReadOptions
 from activities.realms.reading.reader import detect
 from activities.realms.reading.reader import read_table as read
-from activities.realms.reading.encoding import NotText, detect_encoding
 from models.files import FileRef
 from storage.files import UnknownFile
 
@@ -72,7 +72,7 @@ def read_polars(ctx: RealmContext, file_id: str, options: ReadOptions | None = N
     if table.frame.height == 0:
         raise bad_file(
             "empty_file",
-            f"{table.ref.name} has column names but no rows of data, so there is nothing to analyse",
+            f"{table.ref.name} has column names but no rows of data: nothing to analyse",
         )
     return table
 
@@ -93,7 +93,9 @@ def read_text(ctx: RealmContext, file_id: str) -> tuple[FileRef, str]:
     try:
         encoding = detect_encoding(data[: 1024 * 1024])
     except NotText as err:
-        raise bad_file("unsupported_file", f"{ref.name} is a binary file, not a text document") from err
+        raise bad_file(
+            "unsupported_file", f"{ref.name} is a binary file, not a text document"
+        ) from err
     return ref, data.decode(encoding, errors="replace")
 
 
@@ -101,14 +103,18 @@ def how_read(options: UsedReadOptions) -> str:
     """What a user should know about how the file was read, as a sentence ("" if plain)."""
     said = []
     if options.sheet and options.sheets and len(options.sheets) > 1:
-        others = ", ".join(f"{s.name} ({s.rows}x{s.columns})" for s in options.sheets if s.name != options.sheet)
+        others = ", ".join(
+            f"{s.name} ({s.rows}x{s.columns})" for s in options.sheets if s.name != options.sheet
+        )
         said.append(f"read sheet {options.sheet}; other sheets: {others}")
     if options.encoding and options.encoding not in ("utf-8", "ascii"):
         said.append(f"encoding {options.encoding}")
     if options.delimiter and options.delimiter not in (",", "\t"):
         said.append(f"delimiter {options.delimiter!r}")
     if options.decimal == ",":
-        said.append("decimal comma" + (f", thousands {options.thousands!r}" if options.thousands else ""))
+        said.append(
+            "decimal comma" + (f", thousands {options.thousands!r}" if options.thousands else "")
+        )
     elif options.thousands:
         said.append(f"thousands separator {options.thousands!r}")
     if options.header_row:

@@ -51,9 +51,7 @@ def split_rows(text: str, delimiter: str, quote: str) -> list[list[str]]:
     return rows
 
 
-def sniff(
-    text: str, delimiter: str | None, quote: str | None, header_row: int | None
-) -> Dialect:
+def sniff(text: str, delimiter: str | None, quote: str | None, header_row: int | None) -> Dialect:
     """The best dialect for the sample; given options are kept as they are."""
     text, sep_hint = _excel_sep_line(text)
     skip = 1 if sep_hint else 0

@@ -21,7 +21,7 @@ BOMS = (
 )
 FALLBACKS = ("cp1252", "latin-1")
 CHUNK = 4 * 1024 * 1024
-WESTERN_SIGNS = frozenset("€£¥°§ª º«»¿¡„“”‘’‚–—…•·±²³µ¼½¾©®™\u00a0")
+WESTERN_SIGNS = frozenset("€£¥°§ª º«»¿¡„“”\u2018\u2019\u201a\u2013—…•·±²³µ¼½¾©®™\u00a0")
 
 
 class NotText(ValueError):
@@ -62,7 +62,7 @@ def _single_byte(head: bytes) -> str:
 
 
 def _western(char: str) -> bool:
-    """A letter of Western European languages, or a sign Excel users type (€ ° „ – ’)."""
+    """A letter of Western European languages, or a sign Excel users type (€ ° „ — …)."""
     return ("\u00c0" <= char <= "\u00ff" and char not in "\u00d7\u00f7") or char in WESTERN_SIGNS
 
 

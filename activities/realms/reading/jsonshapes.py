@@ -24,7 +24,9 @@ def records_frame(text: str, kind: str, json_path: str | None) -> tuple[pl.DataF
     if isinstance(records, dict):
         records = [records]
     if not isinstance(records, list):
-        raise ValueError(f"there are no records at {path or 'the top level'}; set read_options.json_path")
+        raise ValueError(
+            f"there are no records at {path or 'the top level'}; set read_options.json_path"
+        )
     return _frame(records), path or None
 
 
@@ -34,9 +36,9 @@ def _record_path(document: Any) -> str:
         return ""
     best = ("", 0)
     for path, value in _walk(document, "", 0):
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value[:50]):
-            if len(value) > best[1]:
-                best = (path, len(value))
+        records = isinstance(value, list) and all(isinstance(v, dict) for v in value[:50])
+        if records and len(value) > best[1]:
+            best = (path, len(value))
     return best[0]
 
 

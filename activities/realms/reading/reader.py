@@ -5,13 +5,12 @@
 we cannot read raise a non-retryable error whose message says what to set.
 """
 
-import json
 import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -81,11 +80,11 @@ def _read(
     if kind == "text":
         raise bad_file("unsupported_file", f"{name} is text, not a table of data")
     if kind in ("parquet", "arrow"):
-        return _columnar(path, name, kind, options)
+        return _columnar(path, name, cast(Kind, kind), options)
     if kind == "xlsx":
         return _workbook(path, name, options, limits, progress, work)
     if kind in ("json", "jsonl"):
-        return _json(path, name, kind, options)
+        return _json(path, name, cast(Kind, kind), options)
     return _delimited(path, name, kind, options, work)
 
 
@@ -103,7 +102,9 @@ def detect(path: Path, name: str) -> str:
     try:
         encoding = enc.detect_encoding(head)
     except enc.NotText as err:
-        raise bad_file("unsupported_file", f"{name} is a binary file this platform can't read") from err
+        raise bad_file(
+            "unsupported_file", f"{name} is a binary file this platform can't read"
+        ) from err
     text = enc.decoded_head(head, encoding).lstrip("\ufeff \t\r\n")
     if lower.endswith((".jsonl", ".ndjson")):
         return "jsonl"
@@ -124,7 +125,8 @@ def _unzip(path: Path, name: str, work: Path, limits: ReadLimits) -> tuple[Path,
         members = [
             m
             for m in archive.infolist()
-            if not m.is_dir() and m.filename.lower().endswith((*DATA_SUFFIXES, *WORKBOOKS))
+            if not m.is_dir()
+            and m.filename.lower().endswith((*DATA_SUFFIXES, *WORKBOOKS))
             and not m.filename.startswith("__MACOSX/")
         ]
         if len(members) != 1:
@@ -157,7 +159,9 @@ def _columnar(path: Path, name: str, kind: Kind, options: ReadOptions) -> TableR
     try:
         frame = pl.read_parquet(path) if kind == "parquet" else pl.read_ipc(path)
     except (pl.exceptions.PolarsError, OSError) as err:
-        raise bad_file("corrupt_file", f"{name} is not a readable {kind} file: it may be damaged") from err
+        raise bad_file(
+            "corrupt_file", f"{name} is not a readable {kind} file: it may be damaged"
+        ) from err
     used = UsedReadOptions(kind=kind)
     return _typed(frame, name, used, Locale(".", ""), options)
 
@@ -180,9 +184,11 @@ def _workbook(
     except SheetFailed as err:
         raise bad_file(*_sheet_failure(name, err, limits)) from err
     if book.name is None:
-        names = ", ".join(s.name for s in book.sheets) or "none"
+        listed = ", ".join(s.name for s in book.sheets) or "none"
         if options.sheet:
-            raise bad_file("unsupported_file", f"{name} has no sheet {options.sheet!r}; its sheets: {names}")
+            raise bad_file(
+                "unsupported_file", f"{name} has no sheet {options.sheet!r}; its sheets: {listed}"
+            )
         raise bad_file("empty_file", f"{name} has no sheet with data")
     rows = [[c or "" for c in row] for row in book.cells.head(400).iter_rows()]
     dialect = _layout(rows, options)
@@ -195,8 +201,12 @@ def _workbook(
         preamble=dialect.preamble or None,
     )
     frame = book.cells.slice(dialect.header_row + (1 if dialect.has_header else 0))
-    names = header_names(dialect.rows[0] if dialect.has_header and dialect.rows else [], frame.width)
-    locale = Locale(options.decimal or ".", options.thousands if options.thousands is not None else "")
+    names = header_names(
+        dialect.rows[0] if dialect.has_header and dialect.rows else [], frame.width
+    )
+    locale = Locale(
+        options.decimal or ".", options.thousands if options.thousands is not None else ""
+    )
     frame = frame.rename(dict(zip(frame.columns, names.names, strict=True)))
     return _typed(frame, name, used, locale, options, names.warnings, names.generated)
 
@@ -206,17 +216,29 @@ def _layout(rows: list[list[str]], options: ReadOptions) -> Dialect:
     text_rows = ["\x1f".join(r) for r in rows]
     dialect = sniff("\n".join(text_rows) + "\n", "\x1f", '"', options.header_row)
     if options.has_header is not None:
-        return Dialect(dialect.delimiter, dialect.quote_char, dialect.header_row, options.has_header, dialect.preamble, dialect.rows)
+        return Dialect(
+            dialect.delimiter,
+            dialect.quote_char,
+            dialect.header_row,
+            options.has_header,
+            dialect.preamble,
+            dialect.rows,
+        )
     return dialect
 
 
 def _sheet_failure(name: str, err: SheetFailed, limits: ReadLimits) -> tuple[str, str]:
     if err.reason == "corrupt":
-        return "corrupt_file", f"{name} is damaged or not a workbook Excel can save; open and save it again, or export it as CSV"
+        return (
+            "corrupt_file",
+            f"{name} is damaged or not a workbook Excel can save; open and save it again, "
+            "or export it as CSV",
+        )
     return (
         "unsupported_file",
-        f"{name} is refused: reading it needs more memory or time than one workbook may take "
-        f"({limits.sheet_memory_bytes // 2**20:,} MiB, {limits.sheet_cpu_seconds} s). Export the sheet you need as CSV or Parquet.",
+        f"{name} is refused: reading it needs more memory or time than one workbook may "
+        f"take ({limits.sheet_memory_bytes // 2**20:,} MiB, {limits.sheet_cpu_seconds} s). "
+        "Export the sheet you need as CSV or Parquet.",
     )
 
 
@@ -229,29 +251,48 @@ def _json(path: Path, name: str, kind: Kind, options: ReadOptions) -> TableRead:
         text = path.read_text(encoding=encoding if encoding != "utf-8" else "utf-8-sig")
         frame, json_path = records_frame(text, kind, options.json_path)
     except UnicodeDecodeError as err:
-        raise bad_file("corrupt_file", f"{name} is not text in {encoding}; set read_options.encoding (e.g. cp1252)") from err
+        raise bad_file(
+            "corrupt_file",
+            f"{name} is not text in {encoding}; set read_options.encoding (e.g. cp1252)",
+        ) from err
     except ValueError as err:
-        raise bad_file("corrupt_file", f"{name} could not be read as {kind.upper()}: {err}") from err
+        raise bad_file(
+            "corrupt_file", f"{name} could not be read as {kind.upper()}: {err}"
+        ) from err
     used = UsedReadOptions(kind=kind, encoding=encoding, json_path=json_path)
     return _typed(frame, name, used, Locale(".", ""), options)
 
 
 def _delimited(path: Path, name: str, kind: str, options: ReadOptions, work: Path) -> TableRead:
     """CSV and TSV in any encoding, dialect and number locale."""
-    with path.open("rb") as source:
-        head = source.read(HEAD_BYTES)
+    with path.open("rb") as raw:
+        head = raw.read(HEAD_BYTES)
     try:
         encoding = options.encoding or enc.detect_encoding(head)
     except enc.NotText as err:
-        raise bad_file("unsupported_file", f"{name} is a binary file this platform can't read") from err
+        raise bad_file(
+            "unsupported_file", f"{name} is a binary file this platform can't read"
+        ) from err
     text = enc.decoded_head(head, encoding).lstrip("\ufeff")
     if len(head) == HEAD_BYTES:
         text = text[: text.rfind("\n") + 1] or text
     eol = "\r" if "\r" in text and "\n" not in text else "\n"  # old Mac line ends
     delimiter = options.delimiter or ("\t" if kind == "tsv" else None)
-    dialect = sniff(text.replace("\r", "\n") if eol == "\r" else text, delimiter, options.quote_char, options.header_row)
+    dialect = sniff(
+        text.replace("\r", "\n") if eol == "\r" else text,
+        delimiter,
+        options.quote_char,
+        options.header_row,
+    )
     if options.has_header is not None:
-        dialect = Dialect(dialect.delimiter, dialect.quote_char, dialect.header_row, options.has_header, dialect.preamble, dialect.rows)
+        dialect = Dialect(
+            dialect.delimiter,
+            dialect.quote_char,
+            dialect.header_row,
+            options.has_header,
+            dialect.preamble,
+            dialect.rows,
+        )
     cells = [c for row in dialect.rows[1 if dialect.has_header else 0 :] for c in row]
     found = number_locale(cells, dialect.delimiter)
     locale = Locale(
@@ -265,22 +306,29 @@ def _delimited(path: Path, name: str, kind: str, options: ReadOptions, work: Pat
     except _BadUtf8:
         source, encoding = _utf8(path, name, enc.FALLBACKS[0], work)
         frame = _polars_csv(source, name, dialect, locale, eol)
-    names = header_names(dialect.rows[0] if dialect.has_header and dialect.rows else [], frame.width)
+    names = header_names(
+        dialect.rows[0] if dialect.has_header and dialect.rows else [], frame.width
+    )
     frame = frame.rename(dict(zip(frame.columns, names.names, strict=True)))
     used = UsedReadOptions(
         kind="tsv" if dialect.delimiter == "\t" else "csv",
         encoding=encoding,
         delimiter=None if dialect.delimiter == NO_DELIMITER else dialect.delimiter,
         quote_char=dialect.quote_char,
-        decimal=locale.decimal,  # type: ignore[arg-type]
-        thousands=locale.thousands,  # type: ignore[arg-type]
+        decimal=locale.decimal,
+        thousands=locale.thousands,
         header_row=dialect.header_row,
         has_header=dialect.has_header,
         preamble=dialect.preamble or None,
     )
     warnings = list(names.warnings)
     if locale.doubt:
-        warnings.append(ReadWarning(kind="number_locale", message=f"{locale.doubt}; set read_options.decimal and thousands if that is wrong"))
+        warnings.append(
+            ReadWarning(
+                kind="number_locale",
+                message=f"{locale.doubt}; set read_options.decimal and thousands if that is wrong",
+            )
+        )
     return _typed(frame, name, used, locale, options, warnings, names.generated)
 
 
@@ -295,7 +343,9 @@ def _utf8(path: Path, name: str, encoding: str, work: Path) -> tuple[Path, str]:
         except (UnicodeDecodeError, UnicodeError):
             continue
         return target, candidate
-    raise bad_file("corrupt_file", f"{name} is not text in any encoding tried; set read_options.encoding")
+    raise bad_file(
+        "corrupt_file", f"{name} is not text in any encoding tried; set read_options.encoding"
+    )
 
 
 class _BadUtf8(ValueError):
@@ -323,7 +373,7 @@ def _polars_csv(
         "null_values": list(NA_MARKERS),
         "infer_schema_length": INFER_ROWS,
     }
-    for infer in ((True, False) if plain else (False,)):
+    for infer in (True, False) if plain else (False,):
         try:
             return pl.read_csv(source, infer_schema=infer, **args)
         except pl.exceptions.ComputeError as err:
@@ -354,8 +404,9 @@ def _typed(
     used.date_formats = formats or None
     found = [*(warnings or []), *type_warnings]
     if frame.width and frame.height == 0:
-        found.append(ReadWarning(kind="header_only", message=f"{name} has column names but no rows of data"))
+        found.append(
+            ReadWarning(kind="header_only", message=f"{name} has column names but no rows of data")
+        )
     if frame.width == 0:
         raise bad_file("empty_file", f"{name} has no rows or columns")
     return TableRead(frame=frame, read_options=used, warnings=found)
-

@@ -4,9 +4,10 @@ Usage: python -m activities.realms.reading.sheet_child '<json request>'
 
 Memory (address space beyond what the imports mapped) and CPU time are capped before
 the workbook is opened, so a workbook that gets past the guard's counts still cannot
-take the worker with it: the kernel stops this process, and a cancel kills it. Every sheet is listed with its size;
-the requested one, or the one with the most filled cells, is written as text columns
-(Arrow IPC) for the parent to type. The answer is one JSON line on stdout.
+take the worker with it: the kernel stops this process, and a cancel kills it. Every
+sheet is listed with its size; the requested one, or the one with the most filled
+cells, is written as text columns (Arrow IPC) for the parent to type. The answer is
+one JSON line on stdout.
 """
 
 import json
@@ -39,7 +40,11 @@ def main(request: dict[str, Any]) -> dict[str, Any]:
     chosen: tuple[str, pl.DataFrame, int] | None = None
     for name in book.sheet_names:
         cells = book.load_sheet(name, header_row=None, dtypes="string").to_polars()
-        filled = int(cells.select(pl.all().is_not_null().sum()).sum_horizontal().item()) if cells.width else 0
+        filled = (
+            int(cells.select(pl.all().is_not_null().sum()).sum_horizontal().item())
+            if cells.width
+            else 0
+        )
         sheets.append({"name": name, "rows": cells.height, "columns": cells.width})
         wanted = request["sheet"]
         if (wanted is None and (chosen is None or filled > chosen[2])) or wanted == name:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -56,15 +57,15 @@ def read_workbook(
         "cpu": limits.sheet_cpu_seconds,
     }
     answer = _run_child(json.dumps(request), 2 * limits.sheet_cpu_seconds, progress)
-    sheets = [SheetInfo(**s) for s in answer["sheets"]]
+    sheets = [SheetInfo.model_validate(s) for s in answer["sheets"]]
     if answer["sheet"] is None:
         return Sheet(sheets, None, pl.DataFrame())
-    return Sheet(sheets, answer["sheet"], pl.read_ipc(out))
+    return Sheet(sheets, str(answer["sheet"]), pl.read_ipc(out))
 
 
 def _run_child(
     request: str, wall_seconds: float, progress: Callable[[str, float | None], None]
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """The child's answer; it is killed on a cancel (progress raises) or past the wall time."""
     child = subprocess.Popen(
         [sys.executable, "-m", CHILD, request],
@@ -92,12 +93,14 @@ def _run_child(
     return _answer(child.returncode, output)
 
 
-def _answer(code: int, output: bytes) -> dict[str, object]:
+def _answer(code: int, output: bytes) -> dict[str, Any]:
     """The child's JSON line; a child the kernel stopped (CPU limit, out of memory) says nothing."""
     try:
-        answer: dict[str, object] = json.loads(output.decode().strip().splitlines()[-1])
+        answer: dict[str, Any] = json.loads(output.decode().strip().splitlines()[-1])
     except (ValueError, IndexError):
-        raise SheetFailed("time" if code in (-signal.SIGKILL, -signal.SIGXCPU) else "memory") from None
+        raise SheetFailed(
+            "time" if code in (-signal.SIGKILL, -signal.SIGXCPU) else "memory"
+        ) from None
     if "error" in answer:
         raise SheetFailed(str(answer["error"]), str(answer.get("detail", "")))
     return answer

@@ -21,7 +21,7 @@ FIT = 0.9
 EXAMPLES = 5
 NA_MARKERS = (
     *("", "NA", "N/A", "n/a", "na", "N.A.", "n.a.", "NaN", "nan", "NAN", "null", "NULL"),
-    *("Null", "None", "none", "NONE", "-", "--", "—", "–", "?", "#N/A", "#NA", "#N/A N/A"),
+    *("Null", "None", "none", "NONE", "-", "--", "—", "\u2013", "?", "#N/A", "#NA", "#N/A N/A"),
     *("#NV", "#N/D", "#N/V", "#VALUE!", "#DIV/0!", "#REF!", "<NA>", "missing", "Missing"),
     *("k.A.", "k. A.", "keine Angabe", "n.v.", "n.V.", "NV", "n.d.", "N.D.", "nd", "ND"),
     *("s.o.", "s/d", "S/D", "sin datos", "Sin datos", "s.d.", "néant", "inconnu", "n.b."),
@@ -93,14 +93,20 @@ def number_locale(cells: list[str], delimiter: str) -> Locale:
     English, and the doubt is reported.
     """
     values = [c.strip() for c in cells if c and c.strip()[:1] in "-+0123456789"]
-    comma_decimal = any(re.fullmatch(r"[-+]?\d*(\.\d{3})*,\d{1,2}|[-+]?\d+,\d{4,}", v) for v in values)
+    comma_decimal = any(
+        re.fullmatch(r"[-+]?\d*(\.\d{3})*,\d{1,2}|[-+]?\d+,\d{4,}", v) for v in values
+    )
     dot_thousands_comma = any(re.fullmatch(r"[-+]?\d{1,3}(\.\d{3})+,\d+", v) for v in values)
     comma_thousands = any(re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", v) for v in values)
     dot_decimal = any(re.fullmatch(r"[-+]?\d*\.\d{1,2}|[-+]?\d+\.\d{4,}", v) for v in values)
     dot_grouped = any(re.fullmatch(r"[-+]?\d{1,3}(\.\d{3})+", v) for v in values)
-    space_grouped = any(re.fullmatch(r"[-+]?\d{1,3}([ \u00a0\u202f]\d{3})+(,\d+)?", v) for v in values)
+    space_grouped = any(
+        re.fullmatch(r"[-+]?\d{1,3}([ \u00a0\u202f]\d{3})+(,\d+)?", v) for v in values
+    )
     if comma_decimal or dot_thousands_comma:
-        return Locale(",", "." if dot_grouped or dot_thousands_comma else (" " if space_grouped else ""))
+        return Locale(
+            ",", "." if dot_grouped or dot_thousands_comma else (" " if space_grouped else "")
+        )
     if comma_thousands and not dot_decimal and delimiter == ";":
         return Locale(",", "", "numbers such as 1,250 were read as 1.25 (decimal comma)")
     if comma_thousands:
@@ -115,7 +121,7 @@ def number_locale(cells: list[str], delimiter: str) -> Locale:
 def clean_text(column: pl.Series) -> pl.Series:
     """Spaces trimmed and missing markers (in several languages) as missing."""
     stripped = column.str.strip_chars()
-    return stripped.set(stripped.is_in(list(_NA)), None)  # type: ignore[arg-type]
+    return stripped.set(stripped.is_in(list(_NA)), None)
 
 
 def numbers(column: pl.Series, locale: Locale) -> pl.Series:
@@ -158,7 +164,10 @@ def ambiguous_dates(column: pl.Series, formats: list[str]) -> bool:
     for fmt in formats:
         if "%d" in fmt and "%m" in fmt and not fmt.startswith("%Y"):
             swapped = fmt.replace("%d", "%?").replace("%m", "%d").replace("%?", "%m")
-            if _parsed(column, swapped).drop_nulls().len() == _parsed(column, fmt).drop_nulls().len():
+            if (
+                _parsed(column, swapped).drop_nulls().len()
+                == _parsed(column, fmt).drop_nulls().len()
+            ):
                 return True
     return False
 
@@ -177,7 +186,7 @@ def as_dates(column: pl.Series, formats: list[str]) -> pl.Series:
 def booleans(column: pl.Series) -> pl.Series:
     lower = column.str.to_lowercase()
     truth = lower.is_in(list(TRUE_WORDS))
-    return truth.set(~lower.is_in(list(_BOOL)), None)  # type: ignore[arg-type]
+    return truth.set(~lower.is_in(list(_BOOL)), None)
 
 
 @dataclass(frozen=True)
@@ -202,10 +211,8 @@ def type_column(column: pl.Series, locale: Locale, given_dates: str | None) -> T
         return Typed(booleans(text), [], [])
     as_numbers = numbers(text, locale)
     if as_numbers.drop_nulls().len() >= FIT * present.len():
-        integral = as_numbers.drop_nulls()
-        if integral.len() and (integral == integral.round(0)).all() and integral.abs().max() < 2**53:  # type: ignore[operator]
-            if not text.drop_nulls().str.contains(r"[.,]\d*0*$").any() or locale.thousands:
-                as_numbers = as_numbers.cast(pl.Int64)
+        if _written_as_integers(text.filter(as_numbers.is_not_null()), locale):
+            as_numbers = as_numbers.cast(pl.Int64)
         return _fitted(text, as_numbers, "number", [])
     formats = date_formats(present)
     if formats:
@@ -224,6 +231,14 @@ def type_column(column: pl.Series, locale: Locale, given_dates: str | None) -> T
                 )
             return typed
     return Typed(text, [], [])
+
+
+def _written_as_integers(text: pl.Series, locale: Locale) -> bool:
+    """Every number written without a decimal part (and small enough for 64 bits)."""
+    digits = text.str.replace_all(r"[\s\u00a0\u202f]", "")
+    if locale.thousands.strip():
+        digits = digits.str.replace_all(re.escape(locale.thousands), "")
+    return bool(digits.str.contains(r"^[-+]?\d{1,18}$").all())
 
 
 def _fitted(
