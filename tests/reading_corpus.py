@@ -20,8 +20,10 @@ from importlib import resources
 from typing import Any, Literal
 
 import polars as pl
+import pytest
 import xlsxwriter
 
+from activities.realms.content import FileSummary
 from activities.realms.reading.options import ReadOptions
 
 Rows = list[list[str]]
@@ -881,3 +883,32 @@ def cases() -> list[Case]:
             ),
         ),
     ]
+
+
+DELIMITED = ("csv", "tsv")
+
+
+def assert_reading(summary: FileSummary, expect: Expect) -> None:
+    """The summary against the expected reading, field by field."""
+    used = summary.read_options
+    assert used is not None
+    assert summary.kind == expect.kind
+    assert summary.row_count == expect.rows
+    assert summary.column_count == expect.width
+    names = [c.name for c in summary.columns]
+    assert names[: len(expect.columns)] == expect.columns
+    types = {c.name: c.type for c in summary.columns}
+    assert {k: types[k] for k in expect.types} == expect.types
+    if expect.values:
+        first = summary.sample_rows[0]
+        assert {k: first[k] for k in expect.values} == pytest.approx(expect.values)
+    assert {w.kind for w in summary.warnings} == expect.warnings, summary.warnings
+    assert (used.date_formats or {}) == expect.date_formats
+    if expect.kind in (*DELIMITED, "xlsx"):
+        assert (used.header_row, used.has_header) == (expect.header_row, expect.has_header)
+    assert (used.sheet, used.json_path) == (expect.sheet, expect.json_path)
+    if expect.kind in DELIMITED:
+        assert (used.delimiter, used.quote_char) == (expect.delimiter, expect.quote_char)
+        assert (used.decimal, used.thousands) == (expect.decimal, expect.thousands)
+    if expect.kind in (*DELIMITED, "json", "jsonl"):
+        assert used.encoding in expect.encodings

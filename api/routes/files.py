@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Request
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from activities.realms.reading.encoding import looks_binary
 from api.deps import SettingsDep, StoreDep, UserDep
 from models.files import FileRef
 from storage.files import FileStore, FileTooLarge, Reservation, TooManyUploads
@@ -60,7 +61,7 @@ async def _store(body: "MultipartFile", store: FileStore, user: str, room: Reser
     if not first:
         raise HTTPException(status_code=400, detail="the file is empty")
     kind = body.content_type.lower()
-    if kind.startswith(_TEXTUAL) and b"\x00" in first:
+    if kind.startswith(_TEXTUAL) and looks_binary(first):  # UTF-16 text (Excel) has NULs
         raise HTTPException(
             status_code=415, detail=f"the file is declared {kind} but its content is binary"
         )

@@ -10,7 +10,6 @@ import codecs
 from collections.abc import Iterator
 from pathlib import Path
 
-from charset_normalizer import from_bytes
 
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -36,7 +35,7 @@ def detect_encoding(head: bytes) -> str:
     utf16 = _bomless_utf16(head)
     if utf16:
         return utf16
-    if b"\x00" in head:
+    if looks_binary(head):
         raise NotText("binary")
     if _is_utf8(head):
         return "utf-8"
@@ -57,6 +56,8 @@ def _single_byte(head: bytes) -> str:
         text = ""
     if text and all(_western(char) for char in text if ord(char) > 127):
         return FALLBACKS[0]
+    from charset_normalizer import from_bytes  # only here: the API imports this module
+
     best = from_bytes(head[: 256 * 1024]).best()
     return codecs.lookup(best.encoding).name if best is not None else FALLBACKS[1]
 
@@ -64,6 +65,13 @@ def _single_byte(head: bytes) -> str:
 def _western(char: str) -> bool:
     """A letter of Western European languages, or a sign Excel users type (€ ° „ — …)."""
     return ("\u00c0" <= char <= "\u00ff" and char not in "\u00d7\u00f7") or char in WESTERN_SIGNS
+
+
+def looks_binary(head: bytes) -> bool:
+    """NUL bytes that no text encoding explains (UTF-16 and UTF-32 text has them)."""
+    if any(head.startswith(bom) for bom, _ in BOMS) or _bomless_utf16(head):
+        return False
+    return b"\x00" in head
 
 
 def _bomless_utf16(head: bytes) -> str | None:
