@@ -10,7 +10,6 @@ import codecs
 from collections.abc import Iterator
 from pathlib import Path
 
-
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
