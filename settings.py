@@ -101,6 +101,14 @@ class Settings(BaseSettings):
     """The per-user caps above hold in token mode; local mode has one trusted user."""
     intent_modules: list[str] = []
     """Extra modules whose `INTENTS` join the registry (plugins; the tests' fault realm)."""
+    # query (issue 17): the bounds of one query_data query
+    query_max_rows: int = Field(default=200, ge=1, le=5_000)
+    """Rows a query_data result carries (the table behind the answer); the count is exact."""
+    query_timeout_seconds: float = Field(default=10.0, gt=0)
+    """A query still running after this long is interrupted and reported (query_timeout)."""
+    query_max_plan_rows: int = Field(default=1_000_000_000, ge=1)
+    """A query whose plan combines more rows than this is refused before it runs."""
+    query_threads: int = Field(default=2, ge=1)
 
     # files (issue 13.3, 15): what a zip-based file (.xlsx, .zip) may expand to when read
     max_unzipped_bytes: int = 512 * 1024 * 1024

@@ -14,6 +14,7 @@ from activities.agents.analyzer import KeywordAnalyzer
 from activities.agents.backend import AgentBackend, OfflineBackend
 from activities.agents.classifier import ClassifierAnalyzer
 from activities.agents.llm import ChatModel, LLMBackend
+from activities.realms.query import QueryLimits, TableSchemas
 from activities.realms.runner import RealmActivities
 from activities.registry import IntentRegistry, default_registry
 from settings import Settings
@@ -46,11 +47,16 @@ def build_worker(
     client: Client, settings: Settings, registry: IntentRegistry | None = None
 ) -> Worker:
     """One worker for both planes' workflows and activities on the configured task queue."""
-    agents = AgentActivities(backend_for(settings))
+    store = LocalFileStore(settings.files_dir, settings.max_upload_bytes)
+    agents = AgentActivities(backend_for(settings), TableSchemas(store, settings.read_limits))
+    limits = QueryLimits(
+        max_rows=settings.query_max_rows,
+        timeout_seconds=settings.query_timeout_seconds,
+        max_plan_rows=settings.query_max_plan_rows,
+        threads=settings.query_threads,
+    )
     realms = RealmActivities(
-        registry or default_registry(settings.intent_modules),
-        LocalFileStore(settings.files_dir, settings.max_upload_bytes),
-        settings.read_limits,
+        registry or default_registry(settings.intent_modules, limits), store, settings.read_limits
     )
     return Worker(
         client,

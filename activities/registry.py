@@ -8,13 +8,16 @@ import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
 from activities.realms.context import RealmContext
 from models.execution import ValidatedIntent
 from models.intents import Intent, Realm
+
+if TYPE_CHECKING:
+    from activities.realms.query import QueryLimits
 
 Handler = Callable[[RealmContext, Any], BaseModel]
 
@@ -98,11 +101,17 @@ def _plain_errors(err: ValidationError) -> list[dict[str, Any]]:
     return [{"loc": list(e["loc"]), "msg": e["msg"]} for e in err.errors()]
 
 
-def default_registry(extra_modules: Iterable[str] = ()) -> IntentRegistry:
-    """Every realm's intents, plus those of any configured plugin modules."""
-    from activities.realms import content, insights, journey
+def default_registry(
+    extra_modules: Iterable[str] = (), query_limits: "QueryLimits | None" = None
+) -> IntentRegistry:
+    """Every realm's intents, plus those of any configured plugin modules.
 
-    specs = [*content.INTENTS, *insights.INTENTS, *journey.INTENTS]
+    `query_limits` bound query_data (the worker passes the settings' values).
+    """
+    from activities.realms import content, insights, journey, query
+
+    queries = query.intents(query_limits) if query_limits else query.INTENTS
+    specs = [*content.INTENTS, *insights.INTENTS, *queries, *journey.INTENTS]
     for name in extra_modules:
         specs.extend(importlib.import_module(name).INTENTS)
     return IntentRegistry(specs)

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from models.files import FileRef
 from models.intents import Intent, Realm
+from models.query import TableSchema
 
 
 class Route(StrEnum):
@@ -39,6 +40,9 @@ class TurnContext(BaseModel):
     active_pillar: Realm | None = None
     """The liaison that helped in the last turn: follow-ups go back to it."""
     last_execution: LastExecution | None = None
+    tables: list[TableSchema] = Field(default_factory=list)
+    """Schemas of the files in scope, filled in for the Insights liaison when the message
+    asks about the data (the liaison checks a question's columns against them)."""
 
 
 class Recommendation(BaseModel):

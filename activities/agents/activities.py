@@ -1,9 +1,12 @@
 """The agents as Temporal activities: short analysis, run as local activities."""
 
+import asyncio
+
 from temporalio import activity
 
-from activities.agents import guide, summary
+from activities.agents import asking, guide, summary
 from activities.agents.backend import AgentBackend
+from activities.agents.liaisons import TABULAR_SUFFIXES, in_scope
 from models.agents import (
     Analysis,
     CollaborationInput,
@@ -12,13 +15,15 @@ from models.agents import (
     SummaryInput,
     TurnContext,
 )
+from models.intents import Realm
 
 
 class AgentActivities:
     """Guide, liaisons, router and summarizer, sharing one backend."""
 
-    def __init__(self, backend: AgentBackend) -> None:
+    def __init__(self, backend: AgentBackend, tables: asking.SchemaSource | None = None) -> None:
         self._backend = backend
+        self._tables = tables
 
     @activity.defn(name="guide.analyze")
     async def analyze(self, context: TurnContext) -> Analysis:
@@ -27,7 +32,18 @@ class AgentActivities:
 
     @activity.defn(name="liaison.recommend")
     async def recommend(self, request: LiaisonInput) -> Recommendation:
-        """A pillar's liaison turns the request into an intent, or asks for what's missing."""
+        """A pillar's liaison turns the request into an intent, or asks for what's missing.
+
+        A question about the data gets the schemas of the files in scope first (read off
+        the event loop), so the Insights liaison can check it against their columns.
+        """
+        context = request.context
+        if self._tables and request.pillar is Realm.INSIGHTS and asking.wants_tables(context):
+            files = in_scope(context, TABULAR_SUFFIXES)
+            tables = await asyncio.to_thread(self._tables.schemas, files)
+            request = request.model_copy(
+                update={"context": context.model_copy(update={"tables": tables})}
+            )
         return await self._backend.recommend(request)
 
     @activity.defn(name="collaboration.merge")

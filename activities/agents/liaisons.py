@@ -5,6 +5,7 @@ Adding a liaison means adding one function here and naming it in `LIAISONS`.
 
 from collections.abc import Callable
 
+from activities.agents import asking
 from activities.agents.slots import date_column
 from models.agents import Recommendation, TurnContext
 from models.files import FileRef
@@ -26,7 +27,8 @@ def in_scope(context: TurnContext, suffixes: tuple[str, ...]) -> list[FileRef]:
 
 
 def insights(context: TurnContext) -> Recommendation:
-    """Profile the user's data; findings when they ask for trends, patterns or a date column."""
+    """Answer a question about the data (query_data); else profile it, or look for findings
+    when they ask for trends, patterns or a date column."""
     agent = liaison_name(Realm.INSIGHTS)
     files = in_scope(context, TABULAR_SUFFIXES)
     if not files:
@@ -35,6 +37,9 @@ def insights(context: TurnContext) -> Recommendation:
             text="I need some data first. Upload a CSV, JSON or Excel file and ask again.",
             next_steps=["Upload a file"],
         )
+    answer = asking.answer_plan(context, agent, files)
+    if answer is not None:
+        return answer
     column = date_column(context.text)
     wants_findings = column is not None or any(
         w in context.text.lower() for w in ("trend", "pattern", "finding")
@@ -90,7 +95,7 @@ def content(context: TurnContext) -> Recommendation:
 
 PILLAR_INTENTS: dict[Realm, tuple[str, ...]] = {
     Realm.CONTENT: ("ingest_file", "describe_file", "list_files"),
-    Realm.INSIGHTS: ("profile_data", "generate_insights"),
+    Realm.INSIGHTS: ("profile_data", "generate_insights", "query_data"),
     Realm.JOURNEY: ("create_workflow_from_sop",),
 }
 """The intents each liaison may recommend (the Runtime's registry validates them)."""

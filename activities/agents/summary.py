@@ -5,14 +5,22 @@ from typing import Any
 from models.agents import Recommendation, SummaryInput
 
 _MAX_FACTS = 4
+REFINEMENTS = ["Now by month", "Only 2015", "Top 5 instead", "As a chart"]
+"""Follow-ups an answer to a question about the data can take (see activities/questions)."""
 
 
 def summarize(request: SummaryInput) -> Recommendation:
     """Lead with the realm's own summary when it gives one, else its headline numbers."""
     name = request.intent.name.replace("_", " ")
     if request.status == "completed":
-        text = f"Done: {name}. {_facts(request.result or {})}".strip()
-        steps = ["Ask a follow-up question about the result"]
+        result = request.result or {}
+        answer = result.get("answer")
+        text = answer if isinstance(answer, str) else f"Done: {name}. {_facts(result)}".strip()
+        steps = (
+            REFINEMENTS
+            if isinstance(answer, str)
+            else ["Ask a follow-up question about the result"]
+        )
     elif request.status == "cancelled":
         text = f"{name.capitalize()} was cancelled; nothing from it was kept."
         steps = ["Retry it when you're ready"]

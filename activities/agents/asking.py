@@ -1,0 +1,93 @@
+"""The Insights liaison's reading of a question about the data: query_data, or a question back.
+
+The question is read against the schemas of the files in scope (`activities.questions`):
+a question that fits becomes a `query_data` intent carrying its structured query, so the
+Runtime runs exactly what was understood; a follow-up ("now by month", "only 2015",
+"top 5 instead", "as a chart") refines the query of the session's last query_data, which
+the session keeps in its last execution; a name that fits several columns, or a question
+no shape answers, gets a clarifying reply and nothing runs.
+"""
+
+import re
+from typing import Protocol
+
+from activities import questions
+from models.agents import Recommendation, TurnContext
+from models.files import FileRef
+from models.intents import Intent, Realm
+from models.query import Query, TableSchema
+
+QUERY_INTENT = "query_data"
+ASKS = re.compile(
+    r"\b(how (many|much)|what (is|was|are|were)|what's|which|average|avg|mean|median|total|"
+    r"sum|count|number of|minimum|maximum|min|max|highest|lowest|most|least|top \d+|"
+    r"bottom \d+|correlat\w*|relationship|distribution|histogram|distinct|unique|"
+    r"breakdown|per|by)\b|\?\s*$"
+)
+STRONG = re.compile(
+    r"\b(how (many|much)|average|avg|mean|median|total|sum of|number of|minimum|maximum|"
+    r"highest|lowest|top \d+|bottom \d+|distinct|distribution)\b"
+)
+FINDINGS = re.compile(r"\b(insights?|trends?|patterns?|findings?|profile|quality)\b")
+
+
+class SchemaSource(Protocol):
+    """Where the liaison gets the schemas of files (the worker reads them as query_data does)."""
+
+    def schemas(self, refs: list[FileRef]) -> list[TableSchema]: ...
+
+
+def last_query(context: TurnContext) -> Query | None:
+    """The structured query of the session's last query_data, if it was the last execution."""
+    last = context.last_execution
+    if last is None or last.intent.name != QUERY_INTENT or "query" not in last.intent.params:
+        return None
+    return Query.model_validate(last.intent.params["query"])
+
+
+def wants_tables(context: TurnContext) -> bool:
+    """Whether the liaison needs the files' schemas: a question, or a follow-up to one."""
+    text = context.text.lower()
+    return bool(ASKS.search(text)) or last_query(context) is not None
+
+
+def answer_plan(context: TurnContext, agent: str, files: list[FileRef]) -> Recommendation | None:
+    """query_data for a question the files can answer, a question back, or None (not one)."""
+    if not context.tables:
+        return None
+    last = last_query(context)
+    parsed = questions.parse(context.text, context.tables, last)
+    if isinstance(parsed, questions.Clarify):
+        if not _clarify_here(context, parsed):
+            return None
+        return Recommendation(agent=agent, text=parsed.text, next_steps=parsed.options[:5])
+    schema = next(s for s in context.tables if s.file_id == parsed.file_id)
+    ids = [parsed.file_id or schema.file_id]
+    return Recommendation(
+        agent=agent,
+        text=f"I'll answer that from {schema.name}.",
+        next_steps=["Now by month", "Only 2015", "Top 5 instead", "As a chart"],
+        intents=[
+            Intent(
+                name=QUERY_INTENT,
+                realm=Realm.INSIGHTS,
+                params={
+                    "file_ids": ids,
+                    "question": context.text,
+                    "query": parsed.model_dump(mode="json", exclude_defaults=True),
+                },
+            )
+        ],
+    )
+
+
+def _clarify_here(context: TurnContext, clarify: questions.Clarify) -> bool:
+    """Ask back only about real questions: a column named, or a number asked for."""
+    text = context.text.lower()
+    if FINDINGS.search(text) and not STRONG.search(text):
+        return False
+    return (
+        bool(clarify.options)
+        or bool(STRONG.search(text))
+        or (questions.names_anything(context.text, context.tables))
+    )
