@@ -345,14 +345,13 @@ def _span_score(span: list[str], targets: list[str], full: str) -> float:
     if len(span) == 1 and len(targets) > 1 and "".join(targets) == span[0]:
         return 2.0
     scores = []
+    whole = len(span) == len(targets)
     for word in span:
         best = max((_same(word, t) for t in targets), default=0.0)
-        if best == 0.0 or word in STOP:
+        if best == 0.0 or (word in STOP and not whole):
             return 0.0
         scores.append(best)
-    if len(span) == len(targets):
-        return 2.0 * min(scores)
-    return min(scores)
+    return 2.0 * min(scores) if whole else min(scores)
 
 
 def find_values(reading: Reading) -> None:
@@ -368,12 +367,18 @@ def find_values(reading: Reading) -> None:
                 reading.used |= set(range(start, start + len(value_words)))
 
 
+def _value_word(word: str, target: str) -> bool:
+    """'Adelie' is 'adelie'; 'sunny' and 'rainy' name the values 'sun' and 'rain'."""
+    if _stem(word) == _stem(target):
+        return True
+    return len(target) >= 3 and word.startswith(target) and len(word) - len(target) <= 2
+
+
 def _find(words: list[str], target: list[str], used: set[int]) -> int | None:
     for start in range(len(words) - len(target) + 1):
         span = words[start : start + len(target)]
-        if [_stem(w) for w in span] == [_stem(t) for t in target] and not (
-            set(range(start, start + len(target))) & used
-        ):
+        same = all(_value_word(w, t) for w, t in zip(span, target, strict=True))
+        if same and not (set(range(start, start + len(target))) & used):
             return start
     return None
 
@@ -630,10 +635,14 @@ def _aggregate_or_top(
     if order and (limit or asks_which or (groups and not counted)):
         return _top(reading, measures, groups, order, limit, counted)
     agg = counted or ("max" if order == "desc" else "min" if order == "asc" else None)
+    if agg is None and reading.where and not measures:
+        agg = "count"
     if agg is None:
         return _unclear(reading, free, groups)
     if agg != "count" and not measures:
         return _no_measure(reading, free, agg)
+    if agg == "count" and not (groups or reading.where) and not _counts_rows(reading):
+        return _unclear(reading, [], [])
     return Query(
         shape="aggregate",
         agg=agg,
@@ -642,6 +651,22 @@ def _aggregate_or_top(
         period=period if period_group else None,
         where=reading.where,
     )
+
+
+ROW_WORDS = frozenset(
+    {"row", "record", "entry", "line", "item", "observation", "sample", "case", "thing", "one"}
+)
+
+
+def _counts_rows(reading: Reading) -> bool:
+    """'how many penguins' in penguins.csv, 'how many rows': what is counted is the file's rows."""
+    text = " ".join(reading.words)
+    match = re.search(r"\b(?:how many|number of|count of|count the|count)\s+(\w+)", text)
+    if match is None:
+        return True
+    noun = _stem(match.group(1))
+    names = [_stem(w) for w in words_of(reading.schema.name.rsplit(".", 1)[0])]
+    return noun in ROW_WORDS or any(_same(noun, n) for n in names)
 
 
 def _period_group(words: list[str], date_column: str | None, period: Period | None) -> str | None:
@@ -663,7 +688,8 @@ def _top(
 ) -> Query | Clarify:
     period = _period(reading.words)
     if groups:
-        agg = counted or _agg_word(reading.words) or ("mean" if measures else "count")
+        amount = "sum" if reading.has("most", "least", "fewest") else "mean"
+        agg = counted or _agg_word(reading.words) or (amount if measures else "count")
         if agg != "count" and not measures:
             return _no_measure(reading, groups, agg)
         return Query(

@@ -150,14 +150,18 @@ def _condition_words(condition: Condition) -> str:
     return f"where {name} {condition.op} {number(value)}"
 
 
-def _groups(rows: list[tuple[Any, ...]], keys: int, column: str | None) -> str:
+def _groups(
+    rows: list[tuple[Any, ...]], keys: int, column: str | None, period: str | None = None
+) -> str:
     """'Adelie 3,700 g, Gentoo 5,000 g' for the first rows, then how many more."""
-    items = [
-        f"{' / '.join(number(v) for v in row[:keys])} {number(row[keys], column)}"
-        for row in rows[:LISTED]
-    ]
+    items = [f"{_key(row, keys, period)} {number(row[keys], column)}" for row in rows[:LISTED]]
     more = len(rows) - LISTED
     return ", ".join(items) + (f" and {more} more (see the table)" if more > 0 else "")
+
+
+def _key(row: tuple[Any, ...], keys: int, period: str | None) -> str:
+    """A group's name: its values, a date shown as its period ("2015-12" for a month)."""
+    return " / ".join(_period(v, period or "day") for v in row[:keys])
 
 
 def _aggregate(answered: Answered) -> str:
@@ -166,7 +170,8 @@ def _aggregate(answered: Answered) -> str:
     if not query.group_by:
         return f"{head}: {number(rows[0][0], query.column)}."
     by = " and ".join(label(g) for g in query.group_by)
-    return f"{head} by {by}: {_groups(rows, len(query.group_by), query.column)}."
+    listed = _groups(rows, len(query.group_by), query.column, query.period)
+    return f"{head} by {by}: {listed}."
 
 
 def _top(answered: Answered) -> str:
@@ -176,12 +181,13 @@ def _top(answered: Answered) -> str:
         keys = len(query.group_by)
         by = " and ".join(label(g) for g in query.group_by)
         if len(rows) == 1:
-            key = " / ".join(number(v) for v in rows[0][:keys])
+            key = _key(rows[0], keys, query.period)
             measure = _measure_words(query).lower()
             value = number(rows[0][keys], query.column)
             return f"{key} has the {most} {measure}{_where(query.where)}: {value}."
         words = _measure_words(query).lower()
-        return f"{by.capitalize()} with the {most} {words}: {_groups(rows, keys, query.column)}."
+        listed = _groups(rows, keys, query.column, query.period)
+        return f"{by.capitalize()} with the {most} {words}: {listed}."
     column = query.column or ""
     index = answered.columns.index(column) if column in answered.columns else 0
     name_at = _name_column(answered, index)

@@ -38,6 +38,8 @@ from storage.files import FileStore
 TOP_VALUES = 30
 """Common values of a text column kept in its schema, to match "Adelie" to `species`."""
 CELL_CHARS = 80
+DATE_SAMPLE = 50
+ISO_DATE = r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}"
 JOINS = ("CROSS_PRODUCT", "NESTED_LOOP_JOIN", "BLOCKWISE_NL_JOIN", "PIECEWISE_MERGE_JOIN")
 
 
@@ -160,7 +162,7 @@ def _with_dates(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, Any]]
     converted = {}
     for name in frame.columns:
         column = frame[name]
-        if pd.api.types.is_datetime64_any_dtype(column) or infer_type(column) != "datetime":
+        if not _dated_text(column):
             continue
         parsed = pd.to_datetime(column, errors="coerce", format="mixed")
         bad = column[parsed.isna() & column.notna()]
@@ -176,6 +178,16 @@ def _with_dates(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, Any]]
             )
         converted[name] = parsed
     return (frame.assign(**converted) if converted else frame), warnings
+
+
+def _dated_text(column: pd.Series) -> bool:
+    """Text whose first values all read as ISO-ordered dates (2019-03-01, 2012/01/31)."""
+    if pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_numeric_dtype(column):
+        return False
+    sample = column.dropna().astype(str).head(DATE_SAMPLE)
+    if sample.empty or not sample.str.match(ISO_DATE).all():
+        return False
+    return bool(pd.to_datetime(sample, errors="coerce", format="mixed").notna().all())
 
 
 def schema_of(frame: pd.DataFrame, file_id: str, file_name: str, table: str) -> TableSchema:
