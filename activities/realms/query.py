@@ -28,6 +28,8 @@ from activities import questions
 from activities.realms import answers, sql_guard
 from activities.realms.content import infer_type
 from activities.realms.context import RealmContext
+from activities.realms.reading.limits import ReadLimits
+from activities.realms.reading.options import ReadOptions, UsedReadOptions
 from activities.realms.tables import Table, read_table
 from activities.registry import IntentSpec
 from models.files import FileRef
@@ -57,7 +59,7 @@ class QueryDataParams(BaseModel):
     file_ids: list[str] = Field(min_length=1, max_length=20)
     question: str = Field(default="", max_length=2_000)
     query: Query | None = None
-    read_options: dict[str, Any] | None = None
+    read_options: ReadOptions | None = None
 
 
 class QueryResult(BaseModel):
@@ -68,6 +70,8 @@ class QueryResult(BaseModel):
     truncated: bool
     sql: str
     warnings: list[dict[str, Any]] = Field(default_factory=list)
+    read_options: list[UsedReadOptions] = Field(default_factory=list)
+    """How each file was read (detected or given), in the order of `file_ids`."""
     chart: Literal["bar", "line", "none"] = "none"
     """What the console draws: bars for groups, a line for a trend."""
     query: Query
@@ -80,6 +84,7 @@ class Loaded:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     schemas: list[TableSchema] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    read_options: list[UsedReadOptions] = field(default_factory=list)
 
 
 def query_data(limits: QueryLimits, ctx: RealmContext, params: QueryDataParams) -> QueryResult:
@@ -103,6 +108,7 @@ def query_data(limits: QueryLimits, ctx: RealmContext, params: QueryDataParams) 
         truncated=row_count > len(rows),
         sql=checked,
         warnings=loaded.warnings,
+        read_options=loaded.read_options,
         chart=answers.chart(table),
         query=query,
     )
@@ -124,7 +130,7 @@ def _target(query: Query, schemas: list[TableSchema]) -> TableSchema:
     return next((s for s in schemas if s.file_id == query.file_id), schemas[0])
 
 
-def load(ctx: RealmContext, file_ids: list[str], read_options: dict[str, Any] | None) -> Loaded:
+def load(ctx: RealmContext, file_ids: list[str], read_options: ReadOptions | None) -> Loaded:
     """Every file as a frame named for SQL, with its schema; dates in text become dates."""
     loaded = Loaded()
     for index, file_id in enumerate(file_ids):
@@ -134,13 +140,15 @@ def load(ctx: RealmContext, file_ids: list[str], read_options: dict[str, Any] | 
         frame, warnings = _with_dates(table.frame)
         loaded.frames[name] = frame
         loaded.schemas.append(schema_of(frame, file_id, table.ref.name, name))
+        loaded.warnings.extend(w.model_dump() for w in table.warnings)
         loaded.warnings.extend(warnings)
+        loaded.read_options.append(table.read_options)
     return loaded
 
 
-def _read(ctx: RealmContext, file_id: str, read_options: dict[str, Any] | None) -> Table:
-    """The one place query_data reads a file: the project's table reader."""
-    return read_table(ctx, file_id)
+def _read(ctx: RealmContext, file_id: str, read_options: ReadOptions | None) -> Table:
+    """The one place query_data reads a file: the project's table reader, as ingest reads it."""
+    return read_table(ctx, file_id, read_options)
 
 
 def table_name(file_name: str, taken: set[str]) -> str:
@@ -228,8 +236,9 @@ class TableSchemas:
     that cannot be read has no schema (query_data then reports why).
     """
 
-    def __init__(self, store: FileStore, keep: int = 64) -> None:
+    def __init__(self, store: FileStore, limits: ReadLimits | None = None, keep: int = 64) -> None:
         self._store = store
+        self._limits = limits or ReadLimits()
         self._keep = keep
         self._cache: OrderedDict[str, TableSchema] = OrderedDict()
         self._lock = threading.Lock()
@@ -249,7 +258,13 @@ class TableSchemas:
             if ref.sha256 in self._cache:
                 self._cache.move_to_end(ref.sha256)
                 return self._cache[ref.sha256]
-        context = _Given(user_id="", execution_id="", store=self._store, refs={ref.file_id: ref})
+        context = _Given(
+            user_id="",
+            execution_id="",
+            store=self._store,
+            read_limits=self._limits,
+            refs={ref.file_id: ref},
+        )
         try:
             loaded = load(context, [ref.file_id], None)
         except (ApplicationError, OSError, ValueError):
