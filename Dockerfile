@@ -7,8 +7,9 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY models ./models
 COPY storage ./storage
+COPY telemetry ./telemetry
 COPY web ./web
-COPY settings.py worker.py launcher.py ./
+COPY settings.py worker.py launcher.py startup.py ./
 RUN pip install --no-cache-dir .
 ENV SYMPHAINY_DATA_DIR=/data
 CMD ["python", "worker.py"]

@@ -5,6 +5,8 @@ same functions, so what they exercise is what a user starts.
 """
 
 import argparse
+import ctypes
+import ctypes.util
 import logging
 import os
 import signal
@@ -15,7 +17,9 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from types import FrameType
 
 import httpx
 
@@ -44,6 +48,8 @@ class Stack:
     task_queue: str = "symphainy"
     log_dir: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    search_attributes: bool = True
+    """False: a plain dev server, as an operator may have one (the processes register them)."""
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -73,7 +79,7 @@ DEV_SERVER_DYNAMIC_CONFIG = {"history.transferProcessorMaxPollRPS": 1000}
 
 
 def start_temporal(stack: Stack) -> None:
-    """The dev server with a persistent db file and the project's search attributes."""
+    """The dev server with a persistent db file and (unless told not to) our search attributes."""
     stack.data_dir.mkdir(parents=True, exist_ok=True)
     args = [
         str(TEMPORAL),
@@ -91,8 +97,8 @@ def start_temporal(stack: Stack) -> None:
     args += ["--ui-port", str(stack.ui_port)] if stack.ui_port else ["--headless"]
     for option, value in DEV_SERVER_DYNAMIC_CONFIG.items():
         args += ["--dynamic-config-value", f"{option}={value}"]
-    for key in SEARCH_ATTRIBUTES:
-        args += ["--search-attribute", f"{key.name}=Keyword"]
+    for attribute in SEARCH_ATTRIBUTES if stack.search_attributes else ():
+        args += ["--search-attribute", f"{attribute.name}=Keyword"]
     server = _spawn(stack, "temporal", args)
     _wait_for_port(server, stack.temporal_port, timeout=60)
 
@@ -137,14 +143,22 @@ def wait_ready(url: str, timeout: float = 60) -> None:
     raise TimeoutError(f"{url} was not ready within {timeout}s")
 
 
+STOP_PATIENCE = 10.0
+"""Seconds a process gets after SIGTERM before SIGKILL (the API needs 5 for its 1001s)."""
+
+
 def stop(stack: Stack) -> None:
-    """SIGTERM everything (API and workers first, Temporal last), then SIGKILL stragglers."""
-    for name in sorted(stack.processes, key=lambda n: n == "temporal"):
-        process = stack.processes[name]
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+    """SIGTERM the APIs and workers together, then Temporal; SIGKILL whatever lingers."""
+    first = [p for name, p in stack.processes.items() if name != "temporal"]
+    last = [p for name, p in stack.processes.items() if name == "temporal"]
+    for group in (first, last):
+        for process in group:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_PATIENCE
+        for process in group:
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
@@ -159,6 +173,7 @@ def running(
     apis: int = 1,
     log_dir: Path | None = None,
     env: dict[str, str] | None = None,
+    search_attributes: bool = True,
 ) -> Iterator[Stack]:
     """A whole stack on free ports, torn down on exit."""
     stack = Stack(
@@ -167,6 +182,7 @@ def running(
         ui_port=free_port() if ui else None,
         log_dir=log_dir,
         extra_env=env or {},
+        search_attributes=search_attributes,
     )
     try:
         start_temporal(stack)
@@ -186,10 +202,30 @@ def _spawn(
 ) -> subprocess.Popen[bytes]:
     output = open(stack.log_dir / f"{name}.log", "ab") if stack.log_dir else None  # noqa: SIM115
     process = subprocess.Popen(
-        args, cwd=ROOT, env={**stack.env(), **(env or {})}, stdout=output, stderr=output
+        args,
+        cwd=ROOT,
+        env={**stack.env(), **(env or {})},
+        stdout=output,
+        stderr=output,
+        start_new_session=True,
+        preexec_fn=partial(_die_with_parent, os.getpid()),
     )
     stack.processes[name] = process
     return process
+
+
+def _die_with_parent(parent: int) -> None:
+    """In the child before exec: the kernel SIGKILLs it when the launcher dies, even by
+    SIGKILL (Linux `PR_SET_PDEATHSIG`). Its own session keeps a terminal's Ctrl-C for the
+    launcher, which stops the stack in order."""
+    if _LIBC is not None:
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c")) if sys.platform == "linux" else None
 
 
 def _wait_for_port(process: subprocess.Popen[bytes], port: int, timeout: float) -> None:
@@ -204,15 +240,29 @@ def _wait_for_port(process: subprocess.Popen[bytes], port: int, timeout: float) 
     raise TimeoutError(f"nothing listened on {port} within {timeout}s")
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Run the embedded default until Ctrl-C."""
+class Stopped(Exception):
+    """SIGTERM, SIGINT or SIGHUP reached the launcher."""
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+def _raise_stopped(signum: int, frame: FrameType | None) -> None:
+    raise Stopped(signal.Signals(signum).name)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the embedded default until SIGTERM, SIGINT (Ctrl-C) or SIGHUP; 1 if a part died."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", type=Path, default=ROOT / ".data")
     parser.add_argument("--temporal-port", type=int, default=7233)
     parser.add_argument("--ui-port", type=int, default=8233)
     parser.add_argument("--api-port", type=int, default=8000)
     options = parser.parse_args(argv)
-    stack = Stack(options.data_dir, options.temporal_port, options.ui_port)
+    quiet = {"SYMPHAINY_LOG_LEVEL": os.environ.get("SYMPHAINY_LOG_LEVEL", "WARNING")}
+    stack = Stack(options.data_dir, options.temporal_port, options.ui_port, extra_env=quiet)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _raise_stopped)
     try:
         start_temporal(stack)
         start_worker(stack)
@@ -224,13 +274,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         log.info("Ctrl-C stops all three.")
         while all(p.poll() is None for p in stack.processes.values()):
             time.sleep(0.5)
-        log.error("a process exited; stopping the stack")
-    except KeyboardInterrupt:
-        pass
+        dead = [name for name, p in stack.processes.items() if p.poll() is not None]
+        log.error("%s exited; stopping the stack", ", ".join(dead))
+        return 1
+    except Stopped as reason:
+        log.info("%s: stopping", reason)
+        return 0
     finally:
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)
         stop(stack)
 
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    main()
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    sys.exit(main())

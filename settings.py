@@ -122,6 +122,17 @@ class Settings(BaseSettings):
     sheet_cpu_seconds: int = 60
     """CPU time of that child process (killed past it, or on a cancel)."""
 
+    # Operations (issue 20): logs, metrics, traces.
+    log_format: Literal["text", "json"] = "text"
+    """`json`: one JSON object a line, ids as fields (python-json-logger)."""
+    log_level: str = "INFO"
+    worker_metrics_port: int | None = None
+    """The worker's Prometheus endpoint (Temporal SDK and realm/agent metrics); 0/None: off.
+    The API always serves its metrics on `/metrics`."""
+    worker_metrics_host: str = "127.0.0.1"
+    otlp_endpoint: str | None = None
+    """OTLP/HTTP collector base URL (e.g. http://collector:4318); traces are off without it."""
+
     @model_validator(mode="after")
     def _llm_has_an_endpoint(self) -> Self:
         """The LLM backend refuses to start without somewhere to send its requests."""

@@ -2,6 +2,8 @@
 
 import asyncio
 import logging
+import signal
+import sys
 from datetime import timedelta
 
 from openai import AsyncOpenAI
@@ -18,13 +20,20 @@ from activities.realms.query import QueryLimits, TableSchemas
 from activities.realms.runner import RealmActivities
 from activities.registry import IntentRegistry, default_registry
 from settings import Settings
+from startup import StartupCheckFailed, ensure_search_attributes
 from storage.files import LocalFileStore
+from telemetry.logs import configure_logging
+from telemetry.metrics import ActivityMetrics, worker_runtime
+from telemetry.tracing import configure_tracing, shutdown_tracing
 from workflows.conversation import Conversation
 from workflows.execution import IntentExecution
 
 log = logging.getLogger("worker")
 HEARTBEAT_THROTTLE = timedelta(seconds=1)
 """Heartbeats reach the server at least this often, so a cancel reaches a realm within ~1 s."""
+GRACEFUL_SHUTDOWN = timedelta(seconds=5)
+"""On SIGTERM, in-flight activities get this long before they are cancelled (and retried
+at once on another worker instead of after the heartbeat timeout)."""
 
 
 def backend_for(settings: Settings) -> AgentBackend:
@@ -72,22 +81,42 @@ def build_worker(
         ],
         max_concurrent_activities=settings.realm_concurrency,
         max_heartbeat_throttle_interval=HEARTBEAT_THROTTLE,
+        interceptors=[ActivityMetrics()],
+        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
 
 
-async def main() -> None:
-    """Connect, run until interrupted."""
-    settings = Settings()
+async def main(settings: Settings) -> None:
+    """Check the namespace, then run until SIGTERM/SIGINT, finishing in-flight tasks."""
     client = await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=pydantic_data_converter,
+        interceptors=configure_tracing(settings.otlp_endpoint, "symphainy-worker"),
+        runtime=worker_runtime(settings),
     )
+    await ensure_search_attributes(client, settings.temporal_namespace)
     worker = build_worker(client, settings)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
     log.info("worker polling %s on %s", settings.task_queue, settings.temporal_address)
-    await worker.run()
+    async with worker:
+        await stopping.wait()
+    shutdown_tracing()
+
+
+def run() -> None:
+    """`python worker.py`: a missing search attribute ends the process with what to do."""
+    settings = Settings()
+    configure_logging(settings)
+    try:
+        asyncio.run(main(settings))
+    except StartupCheckFailed as err:
+        log.error("%s", err)
+        sys.exit(2)
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    asyncio.run(main())
+    run()

@@ -1,15 +1,16 @@
 """The API process: `create_app()` and its lifespan (one Temporal client per process)."""
 
 import logging
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.staticfiles import StaticFiles
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
@@ -32,29 +33,26 @@ from api.routes import (
     sessions,
 )
 from settings import Settings
+from startup import StartupCheckFailed, ensure_search_attributes
 from storage.files import LocalFileStore
+from telemetry.logs import configure_logging
+from telemetry.metrics import ApiMetrics, RequestMetrics
+from telemetry.tracing import configure_tracing, shutdown_tracing
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 """The console page: static files, no build step."""
-
-
-class RedactTokens(logging.Filter):
-    """Uvicorn's access log prints query strings: keep `access_token` values out of it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                _TOKEN.sub(r"\1<redacted>", a) if isinstance(a, str) else a for a in record.args
-            )
-        return True
-
-
-_TOKEN = re.compile(r"(access_token=)[^&\s]+")
+UNTRACED = "metrics,healthz,readyz,api/runtime/agent,api/experience/agent,api/execution/.*/stream"
+"""Probes and sockets get no HTTP span: a socket's frames get a trace each instead."""
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; nothing connects until the lifespan starts."""
     settings = settings or Settings()
+
+    configure_logging(settings)
+    interceptors = configure_tracing(settings.otlp_endpoint, "symphainy-api")
+    metrics = ApiMetrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,7 +60,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.temporal_address,
             namespace=settings.temporal_namespace,
             data_converter=pydantic_data_converter,
+            interceptors=interceptors,
         )
+        try:
+            await ensure_search_attributes(client, settings.temporal_namespace)
+        except StartupCheckFailed as err:
+            log.error("%s", err)
+            raise
         hub = StreamHub(
             client,
             linger=timedelta(seconds=settings.stream_linger_seconds),
@@ -93,19 +97,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.registry = registry
         app.state.caps = UserCaps(client, settings)
+        app.state.metrics = metrics
         try:
             yield
         finally:
             await hub.close()
+            shutdown_tracing()
 
-    logging.getLogger("uvicorn.access").addFilter(RedactTokens())
     app = FastAPI(title="Symphainy agent platform", version="0.1.0", lifespan=lifespan)
     app.add_middleware(HostGuard, allowed=settings.allowed_hosts)
     for module in (agent_socket, execution_stream, executions, files, health, intents, sessions):
         app.include_router(module.router)
+    app.add_api_route("/metrics", partial(serve_metrics, metrics), include_in_schema=False)
     app.mount("/", StaticFiles(directory=WEB, html=True), name="console")
+    app.add_middleware(RequestMetrics, metrics=metrics)
+    if interceptors:
+        FastAPIInstrumentor.instrument_app(app, excluded_urls=UNTRACED)
     return app
 
 
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+async def serve_metrics(metrics: ApiMetrics) -> Response:
+    """Prometheus' text format of this process's registry."""
+    return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
 app = create_app()

@@ -16,6 +16,9 @@ class UserMessage(BaseModel):
     files: list[FileRef] = Field(default_factory=list)
     approve_all: bool = False
     """The client asked to approve every intent of this session before it runs."""
+    trace: dict[str, str] = Field(default_factory=dict)
+    """W3C trace context of the socket frame that carried it; the turn runs in that trace
+    (empty when tracing is off)."""
 
 
 class Accepted(BaseModel):

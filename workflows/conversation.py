@@ -73,6 +73,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.intents import Intent
     from models.search import INTENT, REALM, SESSION_ID, USER_ID, execution_workflow_id
+    from telemetry.tracing import resumed
     from workflows.execution import IntentExecution
 
 AGENT_TIMEOUT = timedelta(seconds=30)
@@ -202,7 +203,8 @@ class Conversation:
             if turn.intent is not None and turn.execution_id is not None:
                 await self._run_intent_turn(turn.turn_id, turn.intent, turn.execution_id)
             elif turn.message is not None:
-                await self._run_message_turn(turn.turn_id, turn.message)
+                with resumed(turn.message.trace):
+                    await self._run_message_turn(turn.turn_id, turn.message)
         finally:
             self._busy = False
             self._release()

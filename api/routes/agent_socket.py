@@ -39,6 +39,9 @@ from api.outbox import Close, Outbox
 from models.conversation import Decision, SessionInfo, UserMessage
 from settings import Settings
 from storage.files import FileStore, UnknownFile
+from telemetry.logs import bind_ids
+from telemetry.metrics import SocketMeter
+from telemetry.tracing import carrier, frame_span
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -64,6 +67,7 @@ async def agent_socket(websocket: WebSocket) -> None:
         store=state.store,
         registry=state.sockets,
         identity=admitted.identity,
+        meter=state.metrics.socket(),
     )
     await socket.serve(admitted.subprotocol)
 
@@ -90,6 +94,7 @@ class AgentSocket:
         store: FileStore,
         registry: SocketRegistry,
         identity: Identity,
+        meter: SocketMeter,
     ) -> None:
         self._ws = websocket
         self._settings = settings
@@ -108,6 +113,7 @@ class AgentSocket:
         self._session_id = ""
         self._last_activity = time.monotonic()
         self._approve_all = False
+        self._meter = meter
 
     def close(self, code: int, reason: str) -> None:
         """Ask the send loop to close the socket (shutdown, expiry, abuse)."""
@@ -119,9 +125,11 @@ class AgentSocket:
         if not self._registry.register(self._user_id, self):
             await self._ws.close(1008, "too many open sockets for this user")
             return
+        self._meter.opened()
         try:
             await self._serve()
         finally:
+            self._meter.closed()
             self._registry.unregister(self._user_id, self)
             if self._feed is not None:
                 self._hub.leave(self._feed, self._wake)
@@ -131,10 +139,13 @@ class AgentSocket:
         if opening is None:
             return
         self._session_id = opening.session_id
+        bind_ids(user_id=self._user_id, session_id=self._session_id)
+        log.info("socket opened (resumed: %s)", opening.info is not None)
         self._cursor = opening.after
         self._approve_all = self._ws.query_params.get("approve") == "all"
         self._outbox.put(self._ready(opening))
         if opening.after_error:
+            self._meter.refused(opening.after_error.code)
             self._outbox.put(opening.after_error.frame())
         if opening.info is not None:
             self._join()
@@ -192,6 +203,7 @@ class AgentSocket:
                 return
             if item is not None:
                 await self._ws.send_text(item)
+                self._meter.sent(item)
                 continue
             if self._feed is not None and self._feed.newest > self._cursor:
                 try:
@@ -204,6 +216,7 @@ class AgentSocket:
                     frames = await self._older(self._feed)
                 for frame in frames:
                     await self._ws.send_text(frame.text)
+                    self._meter.sent(frame.text)
                     self._cursor = frame.offset
                     self._last_activity = time.monotonic()
                 continue
@@ -245,8 +258,12 @@ class AgentSocket:
             try:
                 if not self._admit():
                     continue
-                await self._handle(self._read(message.get("text")))
+                frame = self._read(message.get("text"))
+                self._meter.received(frame.type, getattr(frame, "message_id", None))
+                with frame_span(frame.type, session_id=self._session_id, user_id=self._user_id):
+                    await self._handle(frame)
             except FrameError as err:
+                self._meter.refused(err.code)
                 self._outbox.put(err.frame())
             except Exception:
                 log.exception("frame handling failed", extra={"session_id": self._session_id})
@@ -325,6 +342,7 @@ class AgentSocket:
             text=frame.text,
             files=files,
             approve_all=self._approve_all,
+            trace=carrier(),
         )
         if self._feed is None:
             await self._within_caps(frame.message_id)

@@ -5,12 +5,14 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
-from api.deps import ExecutionsDep, SettingsDep, UserDep
+from api.deps import ClientDep, ExecutionsDep, SettingsDep, UserDep
 from api.executions import ExecutionConflict, UnknownExecution, UnknownSession
 from api.links import execution_link
 from models.events import ExecutionError
 from models.execution import ExecutionView, ViewStatus
 from models.intents import Intent
+from models.search import execution_workflow_id
+from telemetry.tracing import workflow_trace_id
 
 router = APIRouter()
 
@@ -36,6 +38,8 @@ class ExecutionDetails(BaseModel):
     retry_of: str | None
     chain: list[Attempt]
     temporal_ui_url: str
+    trace_id: str | None = None
+    """The OpenTelemetry trace the execution ran in (null when tracing is off)."""
 
 
 class Retried(BaseModel):
@@ -45,7 +49,11 @@ class Retried(BaseModel):
 
 @router.get("/api/executions/{execution_id}")
 async def get_execution(
-    execution_id: str, executions: ExecutionsDep, user: UserDep, settings: SettingsDep
+    execution_id: str,
+    executions: ExecutionsDep,
+    user: UserDep,
+    settings: SettingsDep,
+    client: ClientDep,
 ) -> ExecutionDetails:
     """The execution, with every earlier execution it retried (newest first)."""
     try:
@@ -53,7 +61,9 @@ async def get_execution(
         chain = await executions.chain(view, user)
     except UnknownExecution as err:
         raise HTTPException(status_code=404, detail="unknown execution") from err
-    return _details(view, chain, execution_link(settings, execution_id))
+    details = _details(view, chain, execution_link(settings, execution_id))
+    details.trace_id = await workflow_trace_id(client, execution_workflow_id(execution_id))
+    return details
 
 
 @router.post("/api/executions/{execution_id}/retry", status_code=202)

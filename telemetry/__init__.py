@@ -1,0 +1,1 @@
+"""Logs, metrics and traces shared by the API and the worker (issue 20)."""

@@ -1,0 +1,225 @@
+"""Operable in production: metrics, traces and logs around real turns, on a plain server.
+
+The stack here starts a plain `temporal server start-dev` (no `--search-attribute`): the
+worker and the API register the project's search attributes themselves, and every turn
+below works only because they did. Both export traces to an in-process OTLP collector;
+the worker serves Prometheus metrics on a port of its own.
+"""
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import numpy
+import pytest
+
+import launcher
+from tests.client import Api
+from tests.otlp_collector import Collector, Span, collecting
+
+REAL_CSV = Path(numpy.__file__).parent / "random" / "tests" / "data" / "mt19937-testset-1.csv"
+"""A CSV nobody here made: numpy's reference outputs of the Mersenne Twister."""
+
+
+@pytest.fixture(scope="module")
+def collector() -> Iterator[Collector]:
+    with collecting() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def plain(
+    tmp_path_factory: pytest.TempPathFactory, collector: Collector
+) -> Iterator[launcher.Stack]:
+    root = tmp_path_factory.mktemp("plain")
+    (root / "logs").mkdir()
+    env = {
+        "SYMPHAINY_WORKER_METRICS_PORT": str(launcher.free_port()),
+        "SYMPHAINY_OTLP_ENDPOINT": collector.url,
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
+    }
+    with launcher.running(
+        root / "data", log_dir=root / "logs", env=env, search_attributes=False
+    ) as stack:
+        yield stack
+
+
+@pytest.fixture(scope="module")
+def ops_api(plain: launcher.Stack) -> Api:
+    return Api(plain.api_url())
+
+
+@pytest.fixture(scope="module")
+def ingest(ops_api: Api) -> dict[str, object]:
+    """One turn that runs an execution: upload a real CSV, ask to ingest it."""
+    ref = ops_api.upload(REAL_CSV.name, REAL_CSV.read_bytes())
+    with ops_api.socket() as conn:
+        events = conn.turn("Upload a file", [ref["file_id"]])
+        session_id = conn.ready["session_id"]
+    executions = [e["execution_id"] for e in events if e["type"] == "execution.completed"]
+    assert len(executions) == 1, [e["type"] for e in events]
+    return {"session_id": session_id, "execution_id": executions[0], "events": events}
+
+
+def _scrape(url: str) -> dict[str, float]:
+    """Prometheus text format as {sample with labels: value}."""
+    samples: dict[str, float] = {}
+    for line in httpx.get(url, timeout=10).text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            samples[name] = float(value)
+    return samples
+
+
+def _sum(samples: dict[str, float], name: str, **labels: str) -> float:
+    """The sum over every sample of `name` whose labels include `labels`."""
+    wanted = [f'{k}="{v}"' for k, v in labels.items()]
+    return sum(
+        value
+        for key, value in samples.items()
+        if (key == name or key.startswith(name + "{")) and all(w in key for w in wanted)
+    )
+
+
+def _moved(before: dict[str, float], after: dict[str, float], name: str, **labels: str) -> float:
+    return _sum(after, name, **labels) - _sum(before, name, **labels)
+
+
+def test_api_metrics_move_around_a_turn(ops_api: Api) -> None:
+    url = f"{ops_api.base}/metrics"
+    before = _scrape(url)
+    with ops_api.socket() as conn:
+        conn.turn("hello there")
+        conn.send("not json")
+        conn.error()
+        open_now = _scrape(url)
+    after = _scrape(url)
+
+    def moved(name: str, **labels: str) -> float:
+        return _moved(before, after, name, **labels)
+
+    assert _sum(open_now, "symphainy_sockets_open") >= 1
+    assert moved("symphainy_frames_received_total", type="user.message") == 1
+    assert moved("symphainy_frames_sent_total", type="message.accepted") == 1
+    assert moved("symphainy_frames_sent_total", type="turn.completed") == 1
+    assert moved("symphainy_frames_sent_total", type="session.ready") == 1
+    assert moved("symphainy_frame_errors_total", code="invalid_json") == 1
+    assert moved("symphainy_message_accepted_seconds_count") == 1
+    assert moved("symphainy_turn_completed_seconds_count", status="needs_input") == 1
+    assert moved("symphainy_turn_completed_seconds_sum") > 0
+    assert moved("symphainy_http_requests_total", route="/metrics", status="200") >= 1
+
+
+def test_upload_and_rest_status_codes_are_counted(ops_api: Api) -> None:
+    url = f"{ops_api.base}/metrics"
+    before = _scrape(url)
+    ops_api.upload(REAL_CSV.name, REAL_CSV.read_bytes())
+    assert ops_api.http.get("/api/executions/nope").status_code == 404
+    after = _scrape(url)
+    assert _moved(before, after, "symphainy_uploads_total", status="200") == 1
+    size = REAL_CSV.stat().st_size
+    assert _moved(before, after, "symphainy_upload_bytes_total") >= size
+    route = "/api/executions/{execution_id}"
+    assert _sum(after, "symphainy_http_requests_total", route=route, status="404") >= 1
+
+
+def test_rate_limit_refusals_are_counted(ops_api: Api) -> None:
+    url = f"{ops_api.base}/metrics"
+    before = _sum(_scrape(url), "symphainy_rate_limited_total")
+    with ops_api.socket() as conn:
+        for _ in range(40):
+            conn.send({"type": "ping"})
+        conn.error()
+    assert _sum(_scrape(url), "symphainy_rate_limited_total") > before
+
+
+def test_worker_metrics_cover_the_sdk_realms_and_agents(
+    plain: launcher.Stack, ingest: dict[str, object]
+) -> None:
+    port = plain.env()["SYMPHAINY_WORKER_METRICS_PORT"]
+    samples = _scrape(f"http://127.0.0.1:{port}/metrics")
+    realm = "symphainy_realm_execution_seconds_count"
+    assert _sum(samples, realm, intent="ingest_file", outcome="completed") >= 1
+    assert _sum(samples, "symphainy_agent_seconds_count", agent="guide.analyze") >= 1
+    assert (
+        _sum(samples, "temporal_workflow_completed_total")
+        + _sum(samples, "temporal_workflow_task_execution_latency_count")
+        > 0
+    )
+
+
+def _descends(span: Span, root: Span, by_id: dict[str, Span]) -> bool:
+    while span.parent_id:
+        if span.parent_id == root.span_id:
+            return True
+        parent = by_id.get(span.parent_id)
+        if parent is None:
+            return False
+        span = parent
+    return False
+
+
+def test_one_trace_follows_a_turn_to_the_realm(
+    ops_api: Api, collector: Collector, ingest: dict[str, object]
+) -> None:
+    execution_id = str(ingest["execution_id"])
+    expected = {
+        "socket user.message",
+        "StartActivity:guide.analyze",
+        "RunActivity:guide.analyze",
+        "StartChildWorkflow:IntentExecution",
+        "RunWorkflow:IntentExecution",
+        "StartActivity:runtime.execute",
+        "RunActivity:runtime.execute",
+    }
+
+    def complete(spans: list[Span]) -> bool:
+        ours = f"exec-{execution_id}"
+        traces = {s.trace_id for s in spans if s.attributes.get("temporalWorkflowID") == ours}
+        return any(expected <= {s.name for s in spans if s.trace_id == t} for t in traces)
+
+    spans = collector.wait(complete)
+    assert complete(spans), sorted({s.name for s in spans})
+    trace_id = next(
+        s.trace_id
+        for s in spans
+        if s.name == "RunActivity:runtime.execute"
+        and s.attributes.get("temporalWorkflowID") == f"exec-{execution_id}"
+    )
+    in_trace = [s for s in spans if s.trace_id == trace_id]
+    by_id = {s.span_id: s for s in in_trace}
+    roots = [s for s in in_trace if s.name == "socket user.message"]
+    assert len(roots) == 1 and not roots[0].parent_id
+    root = roots[0]
+    assert root.service == "symphainy-api"
+    for span in in_trace:
+        if span is not root:
+            assert _descends(span, root, by_id), f"{span.name} is not under the frame's span"
+    services = {s.service for s in in_trace}
+    assert services == {"symphainy-api", "symphainy-worker"}
+    assert ops_api.execution(execution_id)["trace_id"] == trace_id
+
+
+def test_logs_carry_the_ids(plain: launcher.Stack, ingest: dict[str, object]) -> None:
+    assert plain.log_dir is not None
+    execution_id = str(ingest["execution_id"])
+    session_id = str(ingest["session_id"])
+    worker = (plain.log_dir / "worker0.log").read_text()
+    line = next((ln for ln in worker.splitlines() if f"execution_id={execution_id}" in ln), None)
+    assert line is not None, worker[-2000:]
+    assert re.search(r"trace_id=[0-9a-f]{32}", line)
+    api = (plain.log_dir / "api0.log").read_text()
+    assert f"session_id={session_id}" in api, api[-2000:]
+
+
+def test_readyz_names_what_is_ready(ops_api: Api) -> None:
+    body = httpx.get(f"{ops_api.base}/readyz", timeout=10).json()
+    assert body["status"] == "ready"
+    assert body["workers"] >= 1
+
+
+def test_search_attributes_were_registered_by_the_processes(plain: launcher.Stack) -> None:
+    assert plain.log_dir is not None
+    logs = (plain.log_dir / "worker0.log").read_text() + (plain.log_dir / "api0.log").read_text()
+    assert "registered search attributes" in logs
