@@ -99,8 +99,9 @@ def start_temporal(stack: Stack) -> None:
         args += ["--dynamic-config-value", f"{option}={value}"]
     for attribute in SEARCH_ATTRIBUTES if stack.search_attributes else ():
         args += ["--search-attribute", f"{attribute.name}=Keyword"]
-    server = _spawn(stack, "temporal", args)
-    _wait_for_port(server, stack.temporal_port, timeout=60)
+    logs = stack.log_dir or stack.data_dir
+    server = _spawn(stack, "temporal", args, log_dir=logs)
+    _wait_for_port(server, stack.temporal_port, timeout=60, log=logs / "temporal.log")
 
 
 def start_worker(stack: Stack, name: str = "worker") -> subprocess.Popen[bytes]:
@@ -198,9 +199,16 @@ def running(
 
 
 def _spawn(
-    stack: Stack, name: str, args: Sequence[str], env: dict[str, str] | None = None
+    stack: Stack,
+    name: str,
+    args: Sequence[str],
+    env: dict[str, str] | None = None,
+    log_dir: Path | None = None,
 ) -> subprocess.Popen[bytes]:
-    output = open(stack.log_dir / f"{name}.log", "ab") if stack.log_dir else None  # noqa: SIM115
+    """A child in its own session that dies with the launcher; its output goes to
+    `<log_dir>/<name>.log`, or to the launcher's own output without a log dir."""
+    log_dir = log_dir or stack.log_dir
+    output = open(log_dir / f"{name}.log", "ab") if log_dir else None  # noqa: SIM115
     process = subprocess.Popen(
         args,
         cwd=ROOT,
@@ -228,11 +236,13 @@ _PR_SET_PDEATHSIG = 1
 _LIBC = ctypes.CDLL(ctypes.util.find_library("c")) if sys.platform == "linux" else None
 
 
-def _wait_for_port(process: subprocess.Popen[bytes], port: int, timeout: float) -> None:
+def _wait_for_port(process: subprocess.Popen[bytes], port: int, timeout: float, log: Path) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the Temporal dev server exited with {process.returncode}")
+            raise RuntimeError(
+                f"the Temporal dev server exited with {process.returncode}; see {log}"
+            )
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return

@@ -9,6 +9,7 @@ out of the feed's memory is told to reconnect (the stream is durable, nothing is
 
 import asyncio
 import contextlib
+import contextvars
 import json
 import logging
 from collections import deque
@@ -94,7 +95,11 @@ class StreamHub:
         feed = self._feeds.get(session_id)
         if feed is None:
             feed = Feed(session_id=session_id, newest=after, memory=deque(maxlen=self._memory))
-            feed.task = asyncio.create_task(self._follow(feed), name=f"feed-{session_id}")
+            feed.task = asyncio.create_task(
+                self._follow(feed),
+                name=f"feed-{session_id}",
+                context=contextvars.Context(),  # not the trace and ids of the socket that opened it
+            )
             self._feeds[session_id] = feed
         if feed.linger is not None:
             feed.linger.cancel()

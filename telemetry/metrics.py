@@ -268,7 +268,7 @@ def _record(kind: str, args: Any, outcome: str, seconds: float) -> None:
         )
         activity.logger.info("realm step %s: %s in %.3f s", intent, outcome, seconds)
     else:
-        attributes = {"agent": kind, "outcome": outcome}
+        attributes = {"outcome": outcome}  # the SDK's meter adds `activity_type`: the agent
         meter.create_histogram_float(AGENT_SECONDS, "Agent activity duration", "s").record(
             seconds, attributes
         )

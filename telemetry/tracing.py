@@ -9,21 +9,36 @@ so the guide, the liaisons, the child `IntentExecution` and its realm activity j
 frame's trace. Off unless `SYMPHAINY_OTLP_ENDPOINT` names a collector (OTLP/HTTP).
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import (
+    ALWAYS_ON,
+    Decision,
+    ParentBased,
+    Sampler,
+    SamplingResult,
+)
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from opentelemetry.util.types import Attributes
 from temporalio.api.common.v1 import Payload
 from temporalio.client import Client, Interceptor
+from temporalio.contrib.opentelemetry import TracingInterceptor
 from temporalio.converter import PayloadConverter
 
 HEADER = "_tracer-data"
 """Where `TracingInterceptor` keeps the context in Temporal headers."""
 _PROPAGATOR = TraceContextTextMapPropagator()
 _TRACER = "symphainy"
+STREAM_POLL = "__temporal_workflow_stream_poll"
+"""The Update `workflow_streams` subscribers long-poll with."""
 UNTRACED_FRAMES = frozenset(("ping",))
 """Keepalives would fill a trace store with nothing to follow."""
 
@@ -32,17 +47,40 @@ def configure_tracing(otlp_endpoint: str | None, service: str) -> list[Intercept
     """Install the exporting tracer provider; the Temporal interceptors to use (none if off)."""
     if not otlp_endpoint:
         return []
-    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-    from opentelemetry.sdk.resources import Resource
-    from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.export import BatchSpanProcessor
-    from temporalio.contrib.opentelemetry import TracingInterceptor
-
-    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": service}), sampler=_SkipStreamPolls()
+    )
     exporter = OTLPSpanExporter(endpoint=f"{otlp_endpoint.rstrip('/')}/v1/traces")
     provider.add_span_processor(BatchSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
     return [TracingInterceptor()]
+
+
+class _SkipStreamPolls(Sampler):
+    """Every span, except the stream's long polls: one per session per turn per API
+    process, they would bury the turns. A dropped span's children are dropped with it."""
+
+    def __init__(self) -> None:
+        self._next = ParentBased(ALWAYS_ON)
+
+    def should_sample(
+        self,
+        parent_context: otel_context.Context | None,
+        trace_id: int,
+        name: str,
+        kind: trace.SpanKind | None = None,
+        attributes: Attributes = None,
+        links: Sequence[trace.Link] | None = None,
+        trace_state: trace.TraceState | None = None,
+    ) -> SamplingResult:
+        if STREAM_POLL in name:
+            return SamplingResult(Decision.DROP)
+        return self._next.should_sample(
+            parent_context, trace_id, name, kind, attributes, links, trace_state
+        )
+
+    def get_description(self) -> str:
+        return "SkipStreamPolls"
 
 
 def shutdown_tracing() -> None:

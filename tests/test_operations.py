@@ -141,7 +141,7 @@ def test_worker_metrics_cover_the_sdk_realms_and_agents(
     samples = _scrape(f"http://127.0.0.1:{port}/metrics")
     realm = "symphainy_realm_execution_seconds_count"
     assert _sum(samples, realm, intent="ingest_file", outcome="completed") >= 1
-    assert _sum(samples, "symphainy_agent_seconds_count", agent="guide.analyze") >= 1
+    assert _sum(samples, "symphainy_agent_seconds_count", activity_type="guide.analyze") >= 1
     assert (
         _sum(samples, "temporal_workflow_completed_total")
         + _sum(samples, "temporal_workflow_task_execution_latency_count")
@@ -196,6 +196,7 @@ def test_one_trace_follows_a_turn_to_the_realm(
     for span in in_trace:
         if span is not root:
             assert _descends(span, root, by_id), f"{span.name} is not under the frame's span"
+    assert not [s for s in in_trace if "stream_poll" in s.name], "stream polls bury the turn"
     services = {s.service for s in in_trace}
     assert services == {"symphainy-api", "symphainy-worker"}
     assert ops_api.execution(execution_id)["trace_id"] == trace_id

@@ -4,6 +4,8 @@ No Docker engine runs here, so Debian's `docker-compose config` validates the fi
 the tests check what it says against the code.
 """
 
+import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,6 +16,7 @@ import yaml
 
 from models.search import ALL as SEARCH_ATTRIBUTES
 from settings import Settings
+from telemetry.metrics import AGENT_SECONDS, REALM_SECONDS, ApiMetrics
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,6 +47,8 @@ def test_every_piece_of_a_cluster_is_there(compose: dict[str, Any]) -> None:
         "worker",
         "api",
         "proxy",
+        "prometheus",
+        "grafana",
     }
 
 
@@ -74,3 +79,37 @@ def test_the_search_attributes_registered_are_the_codes(compose: dict[str, Any])
     script = (ROOT / "deploy" / "search-attributes.sh").read_text()
     for key in SEARCH_ATTRIBUTES:
         assert key.name in script
+
+
+def test_prometheus_scrapes_every_api_and_worker_replica(compose: dict[str, Any]) -> None:
+    scrape = yaml.safe_load((ROOT / "deploy" / "prometheus.yml").read_text())
+    targets = {
+        job["job_name"]: (sd["names"], sd["port"])
+        for job in scrape["scrape_configs"]
+        for sd in job["dns_sd_configs"]
+    }
+    worker_port = int(compose["services"]["worker"]["environment"]["SYMPHAINY_WORKER_METRICS_PORT"])
+    assert targets == {
+        "symphainy-api": (["api"], 8000),
+        "symphainy-worker": (["worker"], worker_port),
+    }
+    assert (
+        compose["services"]["worker"]["environment"]["SYMPHAINY_WORKER_METRICS_HOST"] == "0.0.0.0"
+    )
+    nginx = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "location = /metrics" in nginx, "metrics are not for the public port"
+
+
+def test_the_dashboard_shows_only_metrics_the_code_exports() -> None:
+    dashboard = json.loads(
+        (ROOT / "deploy" / "grafana" / "dashboards" / "symphainy.json").read_text()
+    )
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
+    used = {m for e in exprs for m in re.findall(r"\b(symphainy_[a-z_]+)", e)}
+    exported = {REALM_SECONDS, AGENT_SECONDS}
+    for family in ApiMetrics().registry.collect():
+        exported.add(family.name)
+    suffixes = ("_bucket", "_count", "_sum", "_total")
+    bare = {next((m.removesuffix(s) for s in suffixes if m.endswith(s)), m) for m in used}
+    assert bare <= exported, bare - exported
+    assert any("symphainy_turn_completed_seconds" in e for e in exprs), "turn latency is shown"
