@@ -47,7 +47,7 @@ class ContextIds(logging.Filter):
     the current span; a field that does not apply stays unset (no `null` noise)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        found = {**_from_temporal(record), **(_BOUND.get() or {}), **_trace_ids()}
+        found = {**(_BOUND.get() or {}), **_from_temporal(record), **_trace_ids()}
         for key, value in found.items():
             if not getattr(record, key, None):
                 setattr(record, key, value)
