@@ -7,6 +7,7 @@ same functions, so what they exercise is what a user starts.
 import argparse
 import ctypes
 import ctypes.util
+import json
 import logging
 import os
 import signal
@@ -96,7 +97,7 @@ def start_temporal(stack: Stack) -> None:
     ]
     args += ["--ui-port", str(stack.ui_port)] if stack.ui_port else ["--headless"]
     for option, value in DEV_SERVER_DYNAMIC_CONFIG.items():
-        args += ["--dynamic-config-value", f"{option}={value}"]
+        args += ["--dynamic-config-value", f"{option}={json.dumps(value)}"]
     for attribute in SEARCH_ATTRIBUTES if stack.search_attributes else ():
         args += ["--search-attribute", f"{attribute.name}=Keyword"]
     logs = stack.log_dir or stack.data_dir

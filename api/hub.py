@@ -163,9 +163,14 @@ class StreamHub:
                 await asyncio.sleep(1.0)
 
     def _frame(self, session_id: str, item: WorkflowStreamItem[Any]) -> Frame:
-        """Contract offsets count from 1, the stream's from 0; `intent.created` gets a UI link."""
-        offset = item.offset + 1
-        body = item.data.model_dump(mode="json")
+        """Contract offsets count from 1, the stream's from 0."""
+        return self.frame(session_id, item.offset + 1, item.data)
+
+    def frame(self, session_id: str, offset: int, event: StreamEvent) -> Frame:
+        """The wire form of a session's event at a contract offset; `intent.created`
+        gets a UI link. The socket sends `message.accepted` in this same form before
+        the stream carries it, so both copies are the same text."""
+        body = event.model_dump(mode="json")
         if body.get("turn_id") is None:
             body.pop("turn_id", None)
         if body["type"] == "intent.created":

@@ -76,6 +76,53 @@ class FloorTurns:
         self._done = True
 
 
+@workflow.defn(name="FloorIngestExecution")
+class FloorIngestExecution:
+    """The raw floor of an execution: a local activity (validation), then an activity."""
+
+    @workflow.run
+    async def run(self, value: int) -> int:
+        value = await workflow.execute_local_activity(
+            noop, value, start_to_close_timeout=timedelta(seconds=5)
+        )
+        return await workflow.execute_activity(
+            noop, value, start_to_close_timeout=timedelta(seconds=5)
+        )
+
+
+@workflow.defn(name="FloorIngestTurns")
+class FloorIngestTurns:
+    """The raw floor of an ingest turn, with no project code.
+
+    An Update whose handler runs a local activity (the agent), a child workflow with a
+    local activity and an activity (the execution), and a last local activity (the
+    summary), and returns.
+    """
+
+    def __init__(self) -> None:
+        self._done = False
+
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.wait_condition(lambda: self._done)
+
+    @workflow.update
+    async def turn(self, value: int) -> int:
+        value = await workflow.execute_local_activity(
+            noop, value, start_to_close_timeout=timedelta(seconds=5)
+        )
+        value = await workflow.execute_child_workflow(
+            FloorIngestExecution.run, value, id=f"{workflow.info().workflow_id}-{value}"
+        )
+        return await workflow.execute_local_activity(
+            noop, value, start_to_close_timeout=timedelta(seconds=5)
+        )
+
+    @workflow.signal
+    def stop(self) -> None:
+        self._done = True
+
+
 @workflow.defn(name="FloorStreamTurns")
 class FloorStreamTurns:
     """The raw floor of a turn shaped like the platform's, with no project code.

@@ -4,32 +4,50 @@ Run: `.venv/bin/python -m bench.load` (`--quick` for a short pass). It starts it
 stack (Temporal dev server, `python worker.py`, `uvicorn`) on free ports and reports,
 per scenario, latencies from sending `user.message` to `message.accepted`,
 `agent.analysis` and `turn.completed`; turns per second; lost, duplicated and
-out-of-order events; peak RSS of the worker and the API; history events per turn. In the
-same run it measures (a) the raw Temporal floor, a minimal workflow shaped like a turn
-(a submit Update, two local activities, the stream's long-poll Update returning the
-answer; and the narrower single Update running both activities), and (b) the same agent
-code called in-process with no Temporal, and prints ratios to both.
+out-of-order events; peak RSS of the worker and the API; history events per turn.
+
+Scenarios are turns with no intent (the guide answers) and ingest turns (a small CSV
+attached to "Upload a file": the guide, a child execution running `ingest_file`, the
+summary). In the same run it measures the raw Temporal floors with no project code
+(bench/floor.py): a no-op Update; an Update running two local activities; the turn's
+stream shape (a submit Update, two local activities, the long-poll Update returning the
+answer); an ingest turn's shape (an Update running a local activity, a child workflow
+with a local activity and an activity, a last local activity), each at the scenario's
+concurrency; and the same agent code in-process with no Temporal. The last lines print
+every ratio the issue sets a goal for, from this one run.
 """
 
 import argparse
 import asyncio
 import json
-import statistics
+import os
 import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from temporalio.client import Client, WorkflowUpdateStage
+import httpx
+from temporalio.client import Client
 from temporalio.worker import Worker
 from websockets.asyncio.client import ClientConnection, connect
 
 import launcher
-from bench.floor import FloorStreamTurns, FloorTurns, noop
+from bench.floor import (
+    FloorIngestExecution,
+    FloorIngestTurns,
+    FloorStreamTurns,
+    FloorTurns,
+    noop,
+    update_round_trips_ms,
+)
 from settings import Settings
 
 MESSAGES = ("Upload a file", "bananas are yellow", "hello", "What insights can I get?")
+"""Turns with no intent: direct, clarify, smalltalk and liaison routes."""
+INGEST = "Upload a file"
+SALES = b"region,amount,day\nnorth,10,2024-01-02\nsouth,20,2024-01-03\nnorth,,2024-01-04\n"
+"""The small file of an ingest turn: attached to "Upload a file", the guide ingests it."""
 
 
 @dataclass
@@ -48,11 +66,14 @@ class Tally:
     sessions: list[str] = field(default_factory=list)
 
 
-async def session(url: str, turns: int, tally: Tally, pace: float = 0.0) -> None:
+async def session(
+    url: str, turns: int, tally: Tally, pace: float = 0.0, file_id: str | None = None
+) -> None:
     """One client: `turns` messages one after another, every event checked by offset.
 
     `pace`: at least this many seconds between two messages (a client that keeps
-    within the API's per-socket rate limit).
+    within the API's per-socket rate limit). `file_id`: every turn is an ingest turn
+    of that file.
     """
     async with connect(url, max_size=None) as ws:
         ready = json.loads(await ws.recv())
@@ -64,10 +85,12 @@ async def session(url: str, turns: int, tally: Tally, pace: float = 0.0) -> None
                 await asyncio.sleep(max(0.0, pace - tally.samples[-1].completed / 1000))
             message_id = uuid.uuid4().hex
             started = time.perf_counter()
-            text = MESSAGES[index % len(MESSAGES)]
-            await ws.send(
-                json.dumps({"type": "user.message", "message_id": message_id, "text": text})
-            )
+            frame: dict[str, object] = {"type": "user.message", "message_id": message_id}
+            if file_id is None:
+                frame["text"] = MESSAGES[index % len(MESSAGES)]
+            else:
+                frame |= {"text": INGEST, "file_ids": [file_id]}
+            await ws.send(json.dumps(frame))
             marks: dict[str, float] = {}
             turn_id = None
             while "turn.completed" not in marks:
@@ -88,6 +111,8 @@ async def session(url: str, turns: int, tally: Tally, pace: float = 0.0) -> None
                     turn_id = event["turn_id"]
                 if event.get("turn_id") == turn_id and event["type"] not in marks:
                     marks[event["type"]] = (time.perf_counter() - started) * 1000
+            if file_id is not None and "execution.completed" not in marks:
+                raise RuntimeError(f"an ingest turn ended without its execution: {marks}")
             tally.samples.append(
                 Sample(marks["message.accepted"], marks["agent.analysis"], marks["turn.completed"])
             )
@@ -99,6 +124,14 @@ class Baselines:
 
     floor_ms: float
     in_process_ms: float
+
+
+@dataclass
+class Floor:
+    """A raw floor's turn latencies and its turns per second at one concurrency."""
+
+    latencies: list[float]
+    rate: float
 
 
 def pct(values: list[float], q: float) -> float:
@@ -131,9 +164,15 @@ async def history_per_turn(address: str, sessions: list[str], turns: int) -> flo
     return total / max(1, len(sessions) * turns)
 
 
-async def floor(address: str, sessions: int, turns: int) -> tuple[list[float], float]:
-    """Turn latencies and turns/s of the platform-shaped floor at the given concurrency:
-    a submit Update, two local activities, and the long-poll Update that returns the answer."""
+async def stream_floor(address: str, sessions: int, turns: int) -> Floor:
+    """The turn's stream shape at a concurrency: a submit Update, two local activities,
+    and the long-poll Update that returns the answer.
+
+    As the API's feed does, the next poll is sent the moment the last one answered, so
+    its round trip overlaps the next turn instead of waiting in front of it; the timer
+    runs from sending the submit to the poll's answer, as the platform's runs from
+    sending the message to `turn.completed`.
+    """
     client = await Client.connect(address)
     queue = f"floor-{uuid.uuid4().hex}"
     latencies: list[float] = []
@@ -143,24 +182,56 @@ async def floor(address: str, sessions: int, turns: int) -> tuple[list[float], f
             handle = await client.start_workflow(
                 FloorStreamTurns.run, id=f"{queue}-{uuid.uuid4().hex}", task_queue=queue
             )
+            answered = 0
+            poll = asyncio.create_task(handle.execute_update(FloorStreamTurns.poll, answered))
             for index in range(turns):
-                poll = await handle.start_update(
-                    FloorStreamTurns.poll, index, wait_for_stage=WorkflowUpdateStage.ACCEPTED
-                )
                 started = time.perf_counter()
                 await handle.execute_update(FloorStreamTurns.submit, index)
-                await poll.result()
+                answered = await poll
                 latencies.append((time.perf_counter() - started) * 1000)
+                if index + 1 < turns:
+                    poll = asyncio.create_task(
+                        handle.execute_update(FloorStreamTurns.poll, answered)
+                    )
             await handle.signal(FloorStreamTurns.stop)
 
         started = time.perf_counter()
         await asyncio.gather(*(one() for _ in range(sessions)))
         elapsed = time.perf_counter() - started
-    return latencies, sessions * turns / elapsed
+    return Floor(latencies, sessions * turns / elapsed)
+
+
+async def ingest_floor(address: str, sessions: int, turns: int) -> Floor:
+    """An ingest turn's shape at a concurrency: an Update running a local activity, a
+    child workflow with a local activity and an activity, and a last local activity."""
+    client = await Client.connect(address)
+    queue = f"floor-{uuid.uuid4().hex}"
+    latencies: list[float] = []
+    async with Worker(
+        client,
+        task_queue=queue,
+        workflows=[FloorIngestTurns, FloorIngestExecution],
+        activities=[noop],
+    ):
+
+        async def one() -> None:
+            handle = await client.start_workflow(
+                FloorIngestTurns.run, id=f"{queue}-{uuid.uuid4().hex}", task_queue=queue
+            )
+            for index in range(turns):
+                started = time.perf_counter()
+                await handle.execute_update(FloorIngestTurns.turn, index)
+                latencies.append((time.perf_counter() - started) * 1000)
+            await handle.signal(FloorIngestTurns.stop)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(sessions)))
+        elapsed = time.perf_counter() - started
+    return Floor(latencies, sessions * turns / elapsed)
 
 
 async def update_floor(address: str, turns: int) -> list[float]:
-    """The narrower floor: one Update whose handler runs the two local activities."""
+    """One Update whose handler runs two local activities: a turn with no intent."""
     client = await Client.connect(address)
     queue = f"floor-{uuid.uuid4().hex}"
     latencies: list[float] = []
@@ -172,6 +243,23 @@ async def update_floor(address: str, turns: int) -> list[float]:
             latencies.append((time.perf_counter() - started) * 1000)
         await handle.signal(FloorTurns.stop)
     return latencies
+
+
+@dataclass
+class OneSession:
+    """One-session baselines, sampled before and after the one-session scenarios so
+    that a shared machine's changing load weighs on both alike."""
+
+    noop: list[float] = field(default_factory=list)
+    two_local: list[float] = field(default_factory=list)
+    stream: list[float] = field(default_factory=list)
+    ingest: list[float] = field(default_factory=list)
+
+    async def sample(self, address: str, rounds: int) -> None:
+        self.noop += await update_round_trips_ms(address, rounds)
+        self.two_local += await update_floor(address, rounds)
+        self.stream += (await stream_floor(address, 1, rounds)).latencies
+        self.ingest += (await ingest_floor(address, 1, rounds)).latencies
 
 
 def in_process_ms(turns: int) -> list[float]:
@@ -252,39 +340,80 @@ def report(name: str, tally: Tally, elapsed: float, baselines: Baselines) -> Non
     )
 
 
+async def upload(api: str) -> str:
+    """The small CSV, uploaded once per ingesting session (outside the timers)."""
+    async with httpx.AsyncClient(base_url=api) as http:
+        response = await http.post("/api/files", files={"file": ("sales.csv", SALES, "text/csv")})
+        response.raise_for_status()
+        return str(response.json()["file_id"])
+
+
+async def scenario(
+    url: str, sessions: int, turns: int, file_ids: list[str] | None = None
+) -> tuple[Tally, float]:
+    """`sessions` clients at once, `turns` each; ingest turns when given their files."""
+    tally = Tally()
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(
+            session(url, turns, tally, file_id=file_ids[index] if file_ids else None)
+            for index in range(sessions)
+        )
+    )
+    return tally, time.perf_counter() - started
+
+
+def ratio(name: str, value: float, goal: str, holds: bool) -> None:
+    print(f"  {name:58} {value:8.2f}  goal {goal:8} {'met' if holds else 'NOT MET'}")
+
+
 async def run(stack: launcher.Stack, quick: bool, long_session: int) -> None:
     url = stack.api_url().replace("http", "ws") + "/api/runtime/agent"
+    address = stack.temporal_address
     api_pid = stack.processes["api0"].pid
     worker_pid = stack.processes["worker0"].pid
-    sizes = [(1, 30 if quick else 100), (50, 5)] + ([] if quick else [(200, 5)])
+    one = 30 if quick else 100
+    crowd = 50 if quick else 200
 
-    floor_single, _ = await floor(stack.temporal_address, 1, 50)
-    narrow = await update_floor(stack.temporal_address, 50)
+    base = OneSession()
+    await base.sample(address, one // 2)
     local = in_process_ms(500)
-    baselines = Baselines(statistics.median(floor_single), statistics.median(local))
-    print(
-        f"raw floor, 1 session (submit + poll Updates, 2 local activities): turn p50 "
-        f"{baselines.floor_ms:.1f} ms, p99 {pct(floor_single, 0.99):.1f} ms"
-    )
-    print(
-        f"narrow floor (one Update running 2 local activities): p50 "
-        f"{statistics.median(narrow):.1f} ms, p99 {pct(narrow, 0.99):.1f} ms"
-    )
-    print(f"in-process, no Temporal: turn p50 {baselines.in_process_ms:.3f} ms")
-    for sessions, turns in sizes:
-        tally = Tally()
-        started = time.perf_counter()
-        await asyncio.gather(*(session(url, turns, tally) for _ in range(sessions)))
-        elapsed = time.perf_counter() - started
-        floor_latencies, floor_rate = await floor(stack.temporal_address, sessions, turns)
-        report(f"{sessions} sessions x {turns}", tally, elapsed, baselines)
-        rate = len(tally.samples) / elapsed
-        per_turn = await history_per_turn(stack.temporal_address, tally.sessions[:5], turns)
+    chat, chat_elapsed = await scenario(url, 1, one)
+    ingest, ingest_elapsed = await scenario(url, 1, one, [await upload(stack.api_url())])
+    await base.sample(address, one // 2)
+    baselines = Baselines(pct(base.stream, 0.5), pct(local, 0.5))
+    for label, samples in (
+        ("no-op Update", base.noop),
+        ("Update running 2 local activities", base.two_local),
+        ("stream floor (submit + poll Updates, 2 local activities)", base.stream),
+        ("ingest floor (Update: LA, child with LA + activity, LA)", base.ingest),
+    ):
         print(
-            f"{'':26} floor {floor_rate:6.1f} turns/s -> {rate / floor_rate:4.0%} of the floor "
-            f"(floor turn p50/p99 {pct(floor_latencies, 0.5):.1f}/"
-            f"{pct(floor_latencies, 0.99):.1f} ms); history {per_turn:.1f} events/turn"
+            f"raw floor, 1 session, {label}: p50 {pct(samples, 0.5):.1f} ms, "
+            f"p99 {pct(samples, 0.99):.1f} ms"
         )
+    print(f"in-process, no Temporal: turn p50 {baselines.in_process_ms:.3f} ms")
+    report(f"1 session x {one}", chat, chat_elapsed, baselines)
+    report(f"1 session x {one} ingest", ingest, ingest_elapsed, baselines)
+
+    crowds: dict[str, tuple[Tally, float, Floor]] = {}
+    for sessions, turns in [(50, 5)] + ([] if quick else [(200, 5)]):
+        tally, elapsed = await scenario(url, sessions, turns)
+        floor = await stream_floor(address, sessions, turns)
+        crowds[f"{sessions} sessions x {turns}"] = (tally, elapsed, floor)
+    files = [await upload(stack.api_url()) for _ in range(crowd)]
+    tally, elapsed = await scenario(url, crowd, 5, files)
+    crowds[f"{crowd} sessions x 5 ingest"] = (tally, elapsed, await ingest_floor(address, crowd, 5))
+    for name, (tally, elapsed, floor) in crowds.items():
+        report(name, tally, elapsed, baselines)
+        rate = len(tally.samples) / elapsed
+        per_turn = await history_per_turn(address, tally.sessions[:5], 5)
+        print(
+            f"{'':26} floor {floor.rate:6.1f} turns/s -> {rate / floor.rate:4.0%} of the floor "
+            f"(floor turn p50/p99 {pct(floor.latencies, 0.5):.1f}/"
+            f"{pct(floor.latencies, 0.99):.1f} ms); history {per_turn:.1f} events/turn"
+        )
+
     per_socket = await idle_sockets(url, api_pid, 200 if quick else 1000)
     print(f"idle sockets: API RSS {per_socket:.0f} KiB per socket")
     alone, loaded = await flood_effect(guarded_api(stack), 20 if quick else 40)
@@ -297,6 +426,40 @@ async def run(stack: launcher.Stack, quick: bool, long_session: int) -> None:
     print(
         f"peak RSS: worker {peak_rss_mib(worker_pid):.0f} MiB, API {peak_rss_mib(api_pid):.0f} MiB"
     )
+
+    crowd_tally, crowd_elapsed, crowd_floor = crowds[f"{crowd} sessions x 5 ingest"]
+    accepted = pct([s.accepted for s in chat.samples], 0.5)
+    answered = pct([s.completed for s in chat.samples], 0.5)
+    ingested = pct([s.completed for s in ingest.samples], 0.5)
+    crowd_rate = len(crowd_tally.samples) / crowd_elapsed / crowd_floor.rate
+    faults = crowd_tally.lost + crowd_tally.duplicated + crowd_tally.out_of_order
+    print(f"goals, this run (load average {os.getloadavg()[0]:.1f}):")
+    ratio(
+        "message.accepted p50 / no-op Update p50",
+        accepted / pct(base.noop, 0.5),
+        "<= 1.5",
+        accepted <= 1.5 * pct(base.noop, 0.5),
+    )
+    ratio(
+        "no-intent turn.completed p50 / Update with 2 LAs p50",
+        answered / pct(base.two_local, 0.5),
+        "<= 1.3",
+        answered <= 1.3 * pct(base.two_local, 0.5),
+    )
+    ratio("ingest turn.completed p50, ms", ingested, "< 100", ingested < 100)
+    ratio(
+        "ingest turn p50 / ingest floor p50",
+        ingested / pct(base.ingest, 0.5),
+        "<= 1.2",
+        ingested <= 1.2 * pct(base.ingest, 0.5),
+    )
+    ratio(
+        f"{crowd} x 5 ingest: turns/s / ingest floor's turns/s",
+        crowd_rate,
+        ">= 0.8",
+        crowd_rate >= 0.8,
+    )
+    ratio(f"{crowd} x 5 ingest: events lost + duplicated + out of order", faults, "0", faults == 0)
 
 
 async def long_conversation(

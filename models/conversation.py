@@ -4,6 +4,7 @@ from pydantic import BaseModel, Field
 from temporalio.contrib.workflow_streams import WorkflowStreamState
 
 from models.agents import LastExecution
+from models.events import MessageAccepted
 from models.files import FileRef
 from models.intents import Intent, Realm
 
@@ -22,10 +23,17 @@ class UserMessage(BaseModel):
 
 
 class Accepted(BaseModel):
-    """The `submit` update's answer: the turn that message belongs to."""
+    """The `submit` update's answer: the turn that message belongs to.
+
+    `event` and `offset`: the turn's `message.accepted` and the stream offset it takes
+    (none for a duplicate). The message is durable once the Update returns, so the API
+    sends this event to the submitting socket at once, without waiting for the stream.
+    """
 
     turn_id: str
     duplicate: bool = False
+    event: MessageAccepted | None = None
+    offset: int | None = None
 
 
 class IntentRequest(BaseModel):

@@ -85,6 +85,11 @@ RETAINED_BYTES = 1_000_000
 """...as long as they fit in this much (a continue-as-new input is one payload of <2 MB)."""
 REMEMBERED_MESSAGE_IDS = 2_000
 REMEMBERED_EXECUTIONS = 1_000
+ACCEPT_BEFORE_AGENTS = "accept-before-agents"
+"""Patch: the guide's analysis runs as an (eagerly dispatched) activity, so the workflow
+task that records a message ends, and its `submit` Update returns, before any agent
+runs; a turn's events stay held across the child execution's start. Runs recorded
+before it replay the old commands (local-activity analysis)."""
 
 Req = TypeVar("Req", bound=BaseModel)
 Res = TypeVar("Res", bound=BaseModel)
@@ -142,10 +147,12 @@ class Conversation:
         self._state.queue.append(PendingTurn(turn_id=turn_id, message=message))
         if not self._busy:
             self._hold()
-        self._publish(
-            MessageAccepted(ts=workflow.now(), turn_id=turn_id, message_id=message.message_id)
+        accepted = MessageAccepted(
+            ts=workflow.now(), turn_id=turn_id, message_id=message.message_id
         )
-        return Accepted(turn_id=turn_id)
+        offset = self._next_offset()
+        self._publish(accepted)
+        return Accepted(turn_id=turn_id, event=accepted, offset=offset)
 
     @workflow.update
     async def run_intent(self, request: IntentRequest) -> IntentAccepted:
@@ -227,9 +234,7 @@ class Conversation:
             last_execution=self._state.last_execution,
         )
         try:
-            analysis = await self._agent(
-                AgentActivities.analyze, context, "Guide Agent: analyze message"
-            )
+            analysis = await self._analyze(context)
             self._publish(_analysis_event(analysis, turn_id, workflow.now()))
             self._state.pending_options = analysis.options
             self._state.active_pillar = analysis.pillar if analysis.route is Route.LIAISON else None
@@ -258,6 +263,26 @@ class Conversation:
             else "completed"
         )
         self._publish(TurnCompleted(ts=workflow.now(), turn_id=turn_id, status=status))
+
+    async def _analyze(self, context: TurnContext) -> Analysis:
+        """The Guide Agent's analysis, the first step of a message turn.
+
+        As a local activity it would keep the task that recorded the message open, and
+        with it the `submit` Update's answer, until the agent answered. As an activity
+        the task ends at once; the worker that completes it gets the activity in the
+        same reply (eager dispatch) and runs it straight away.
+        """
+        if not workflow.patched(ACCEPT_BEFORE_AGENTS):
+            return await self._agent(
+                AgentActivities.analyze, context, "Guide Agent: analyze message"
+            )
+        return await workflow.execute_activity_method(
+            AgentActivities.analyze,
+            context,
+            start_to_close_timeout=AGENT_TIMEOUT,
+            retry_policy=AGENT_RETRY,
+            summary="Guide Agent: analyze message",
+        )
 
     async def _plan(self, analysis: Analysis, context: TurnContext) -> Recommendation:
         """Follow the guide's route to one recommendation."""
@@ -389,24 +414,23 @@ class Conversation:
             observer_workflow_id=workflow.info().workflow_id,
             retry_of=retry_of,
         )
-        child = await self._outside(
-            workflow.start_child_workflow(
-                IntentExecution.run,
-                request,
-                id=execution_workflow_id(execution_id),
-                parent_close_policy=ParentClosePolicy.ABANDON,
-                static_summary=f"{intent.name} for session {self._state.session_id}",
-                search_attributes=TypedSearchAttributes(
-                    [
-                        SearchAttributePair(SESSION_ID, self._state.session_id),
-                        SearchAttributePair(USER_ID, self._state.user_id),
-                        SearchAttributePair(INTENT, intent.name),
-                        SearchAttributePair(
-                            REALM, intent.realm.value if intent.realm else "unknown"
-                        ),
-                    ]
-                ),
-            )
+        starting = workflow.start_child_workflow(
+            IntentExecution.run,
+            request,
+            id=execution_workflow_id(execution_id),
+            parent_close_policy=ParentClosePolicy.ABANDON,
+            static_summary=f"{intent.name} for session {self._state.session_id}",
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(SESSION_ID, self._state.session_id),
+                    SearchAttributePair(USER_ID, self._state.user_id),
+                    SearchAttributePair(INTENT, intent.name),
+                    SearchAttributePair(REALM, intent.realm.value if intent.realm else "unknown"),
+                ]
+            ),
+        )
+        child = await (
+            starting if workflow.patched(ACCEPT_BEFORE_AGENTS) else self._outside(starting)
         )
         self._publish(
             ExecutionStarted(
@@ -452,6 +476,10 @@ class Conversation:
             self._append(event)
         else:
             self._held.append(event)
+
+    def _next_offset(self) -> int:
+        """The contract offset (stream position + 1) the next published event takes."""
+        return self._state.published + len(self._held or []) + 1
 
     def _append(self, event: StreamEvent) -> None:
         """`published` mirrors the stream's global offset."""

@@ -110,6 +110,8 @@ class AgentSocket:
         self._flood = registry.guard(identity.user_id)
         self._feed: Feed | None = None
         self._cursor = 0
+        self._accepted: Frame | None = None
+        """This socket's last `message.accepted`, sent before the feed has it (see `_early`)."""
         self._session_id = ""
         self._last_activity = time.monotonic()
         self._approve_all = False
@@ -205,6 +207,11 @@ class AgentSocket:
                 await self._ws.send_text(item)
                 self._meter.sent(item)
                 continue
+            early = self._early()
+            if early is not None:
+                await self._ws.send_text(early.text)
+                self._cursor = early.offset
+                continue
             if self._feed is not None and self._feed.newest > self._cursor:
                 try:
                     frames = self._feed.after(self._cursor)
@@ -221,6 +228,20 @@ class AgentSocket:
                     self._last_activity = time.monotonic()
                 continue
             await self._wake.wait()
+
+    def _early(self) -> Frame | None:
+        """The pending `message.accepted`, once it is the next offset this socket owes.
+
+        The message is durable when its `submit` Update returns, so the socket need not
+        wait for the stream: it sends the event then, in the stream's own form and at
+        its offset, and the feed's copy is skipped by offset. The event waits while
+        earlier offsets are still unsent, so offsets stay in order and each is sent once.
+        """
+        early = self._accepted
+        if early is None or early.offset > self._cursor + 1:
+            return None
+        self._accepted = None
+        return early if early.offset == self._cursor + 1 else None
 
     async def _older(self, feed: Feed) -> list[Frame]:
         """A socket that starts behind the feed's memory reads the rest from the workflow."""
@@ -347,7 +368,7 @@ class AgentSocket:
         if self._feed is None:
             await self._within_caps(frame.message_id)
         try:
-            await self._conversations.submit(
+            accepted = await self._conversations.submit(
                 self._session_id, self._user_id, message, exists=self._feed is not None
             )
         except WorkflowUpdateFailedError as err:
@@ -356,6 +377,9 @@ class AgentSocket:
             log.exception("submit failed", extra={"session_id": self._session_id})
             self.close(1011, "could not record the message; reconnect and resend")
             return
+        if accepted.event is not None and accepted.offset is not None:
+            self._accepted = self._hub.frame(self._session_id, accepted.offset, accepted.event)
+            self._wake.set()
         if self._feed is None:
             self._join()
 
