@@ -86,10 +86,10 @@ RETAINED_BYTES = 1_000_000
 REMEMBERED_MESSAGE_IDS = 2_000
 REMEMBERED_EXECUTIONS = 1_000
 ACCEPT_BEFORE_AGENTS = "accept-before-agents"
-"""Patch: the guide's analysis runs as an (eagerly dispatched) activity, so the workflow
-task that records a message ends, and its `submit` Update returns, before any agent
+"""Patch: a turn that starts in the workflow task that recorded its message first lets
+that task end (a zero-length timer), so the `submit` Update returns before any agent
 runs; a turn's events stay held across the child execution's start. Runs recorded
-before it replay the old commands (local-activity analysis)."""
+before it replay the old commands."""
 
 Req = TypeVar("Req", bound=BaseModel)
 Res = TypeVar("Res", bound=BaseModel)
@@ -123,6 +123,8 @@ class Conversation:
         self._held: list[StreamEvent] | None = None
         self._busy = False
         """A turn or a continue-as-new is under way; an idle run loop starts a turn at once."""
+        self._recorded_in: dict[str, int] = {}
+        """The workflow task (by history length) each queued message was recorded in."""
 
     @workflow.run
     async def run(self, start: ConversationInput) -> None:
@@ -145,6 +147,7 @@ class Conversation:
         self._remember(message.message_id, turn_id)
         self._add_files(message)
         self._state.queue.append(PendingTurn(turn_id=turn_id, message=message))
+        self._recorded_in[turn_id] = workflow.info().get_current_history_length()
         if not self._busy:
             self._hold()
         accepted = MessageAccepted(
@@ -210,11 +213,27 @@ class Conversation:
             if turn.intent is not None and turn.execution_id is not None:
                 await self._run_intent_turn(turn.turn_id, turn.intent, turn.execution_id)
             elif turn.message is not None:
+                await self._let_acceptance_out(turn.turn_id)
                 with resumed(turn.message.trace):
                     await self._run_message_turn(turn.turn_id, turn.message)
         finally:
             self._busy = False
             self._release()
+
+    async def _let_acceptance_out(self, turn_id: str) -> None:
+        """End the workflow task that recorded this turn's message before its agents run.
+
+        The agents are local activities, and a local activity keeps its workflow task
+        open, and with it the `submit` Update's answer, until it is done. A turn that
+        starts in the task that recorded its message therefore waits on a zero-length
+        timer first: the task ends with the answer, and the agents run in the next one.
+        A turn that waited behind another one was answered long ago and goes straight on.
+        """
+        recorded_in = self._recorded_in.pop(turn_id, None)
+        if recorded_in != workflow.info().get_current_history_length():
+            return
+        if workflow.patched(ACCEPT_BEFORE_AGENTS):
+            await workflow.sleep(0, summary="let the message's acknowledgement out")
 
     async def _run_intent_turn(
         self, turn_id: str, request: IntentRequest, execution_id: str
@@ -234,7 +253,9 @@ class Conversation:
             last_execution=self._state.last_execution,
         )
         try:
-            analysis = await self._analyze(context)
+            analysis = await self._agent(
+                AgentActivities.analyze, context, "Guide Agent: analyze message"
+            )
             self._publish(_analysis_event(analysis, turn_id, workflow.now()))
             self._state.pending_options = analysis.options
             self._state.active_pillar = analysis.pillar if analysis.route is Route.LIAISON else None
@@ -263,26 +284,6 @@ class Conversation:
             else "completed"
         )
         self._publish(TurnCompleted(ts=workflow.now(), turn_id=turn_id, status=status))
-
-    async def _analyze(self, context: TurnContext) -> Analysis:
-        """The Guide Agent's analysis, the first step of a message turn.
-
-        As a local activity it would keep the task that recorded the message open, and
-        with it the `submit` Update's answer, until the agent answered. As an activity
-        the task ends at once; the worker that completes it gets the activity in the
-        same reply (eager dispatch) and runs it straight away.
-        """
-        if not workflow.patched(ACCEPT_BEFORE_AGENTS):
-            return await self._agent(
-                AgentActivities.analyze, context, "Guide Agent: analyze message"
-            )
-        return await workflow.execute_activity_method(
-            AgentActivities.analyze,
-            context,
-            start_to_close_timeout=AGENT_TIMEOUT,
-            retry_policy=AGENT_RETRY,
-            summary="Guide Agent: analyze message",
-        )
 
     async def _plan(self, analysis: Analysis, context: TurnContext) -> Recommendation:
         """Follow the guide's route to one recommendation."""

@@ -4,6 +4,7 @@ import asyncio
 import dataclasses
 import json
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -21,7 +22,7 @@ from activities.agents.llm import ChatModel, LLMBackend
 from models.agents import CollaborationInput, LiaisonInput, Route, TurnContext
 from models.files import FileRef
 from models.intents import Realm
-from tests.client import Api
+from tests.client import Api, offsets, types
 from tests.openai_stub import Stub, schema_name, serving, user_input
 
 SALES = FileRef(file_id="a" * 32, name="sales.csv", size=1, sha256="0" * 64, content_type="")
@@ -183,6 +184,34 @@ def test_garbage_from_the_model_never_breaks_a_turn(llm_api: Api, stub: Stub) ->
     analysis = next(e for e in events if e["type"] == "agent.analysis")
     assert analysis["rationale"].startswith("classified as upload")
     assert events[-1]["status"] == "needs_input"
+
+
+def test_the_message_is_accepted_while_the_model_is_still_thinking(
+    llm_api: Api, stub: Stub
+) -> None:
+    """`message.accepted` says the message is recorded, which does not wait for agents:
+    with the model holding its answer, the socket already has it. (Agents that held the
+    workflow task open would delay it until the model answered, or until the SDK's task
+    heartbeat at 80 % of the 10 s task timeout: hence the 4 s bound.)"""
+    answering = threading.Event()
+
+    def held(body: dict[str, Any]) -> str:
+        answering.wait(timeout=20)
+        return _answer(body)
+
+    stub.respond = held
+    try:
+        with llm_api.socket() as conn:
+            message_id = conn.message("what is in my data?")
+            accepted = conn.until(lambda e: e["type"] == "message.accepted", timeout=4)
+            assert accepted["message_id"] == message_id
+            assert [e["type"] for e in conn.events] == ["message.accepted"]
+            answering.set()
+            conn.until(lambda e: e["type"] == "turn.completed")
+    finally:
+        answering.set()
+    assert offsets(conn.events) == list(range(1, len(conn.events) + 1))
+    assert types(conn.events)[:2] == ["message.accepted", "agent.analysis"]
 
 
 @pytest.mark.skipif(
