@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.worker import Worker
 from websockets.asyncio.client import ClientConnection, connect
@@ -340,6 +341,71 @@ def report(name: str, tally: Tally, elapsed: float, baselines: Baselines) -> Non
     )
 
 
+PHASES = {
+    "message recorded -> its timer fired": (
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+        EventType.EVENT_TYPE_TIMER_FIRED,
+    ),
+    "timer fired -> child start requested (agents)": (
+        EventType.EVENT_TYPE_TIMER_FIRED,
+        EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED,
+    ),
+    "child requested -> child started": (
+        EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED,
+        EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED,
+    ),
+    "child started -> child completed": (
+        EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED,
+        EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED,
+    ),
+    "child completed -> turn's last task done": (
+        EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+    ),
+}
+"""Where an ingest turn's time goes inside Temporal, from the session's history."""
+
+
+async def ingest_phases(address: str, session_id: str) -> dict[str, list[float]]:
+    """Each phase's duration per ingest turn, from the session's history event times
+    (the server's clock), and the realm activity's own run time from each execution's."""
+    client = await Client.connect(address)
+    handle = client.get_workflow_handle(f"session-{session_id}")
+    events = [e async for e in handle.fetch_history_events()]
+    phases: dict[str, list[float]] = {name: [] for name in PHASES}
+    phases["realm activity started -> completed"] = []
+    watched = {kind for pair in PHASES.values() for kind in pair}
+    marks: dict[int, float] = {}
+    for event in events:
+        kind = event.event_type
+        if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+            accepted = event.workflow_execution_update_accepted_event_attributes
+            if accepted.accepted_request.input.name == "submit":
+                marks = {}
+        if kind not in watched or kind in marks:
+            continue
+        if kind == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED and (
+            EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED not in marks
+        ):
+            continue
+        marks[kind] = event.event_time.ToMicroseconds() / 1000
+        for name, (start, end) in PHASES.items():
+            if kind == end and start in marks:
+                phases[name].append(marks[end] - marks[start])
+        if kind == EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED:
+            child = event.child_workflow_execution_started_event_attributes.workflow_execution
+            execution = client.get_workflow_handle(child.workflow_id)
+            times = {
+                e.event_type: e.event_time.ToMicroseconds() / 1000
+                async for e in execution.fetch_history_events()
+            }
+            phases["realm activity started -> completed"].append(
+                times[EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED]
+                - times[EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED]
+            )
+    return phases
+
+
 async def upload(api: str) -> str:
     """The small CSV, uploaded once per ingesting session (outside the timers)."""
     async with httpx.AsyncClient(base_url=api) as http:
@@ -395,6 +461,10 @@ async def run(stack: launcher.Stack, quick: bool, long_session: int) -> None:
     print(f"in-process, no Temporal: turn p50 {baselines.in_process_ms:.3f} ms")
     report(f"1 session x {one}", chat, chat_elapsed, baselines)
     report(f"1 session x {one} ingest", ingest, ingest_elapsed, baselines)
+    phases = await ingest_phases(address, ingest.sessions[0])
+    print("where an ingest turn's time goes (p50 per turn, server clock):")
+    for name, durations in phases.items():
+        print(f"  {name:48} {pct(durations, 0.5):7.1f} ms")
 
     crowds: dict[str, tuple[Tally, float, Floor]] = {}
     for sessions, turns in [(50, 5)] + ([] if quick else [(200, 5)]):

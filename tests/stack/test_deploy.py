@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+import launcher
 from models.search import ALL as SEARCH_ATTRIBUTES
 from settings import Settings
 from telemetry.metrics import AGENT_SECONDS, REALM_SECONDS, ApiMetrics
@@ -113,3 +114,17 @@ def test_the_dashboard_shows_only_metrics_the_code_exports() -> None:
     bare = {next((m.removesuffix(s) for s in suffixes if m.endswith(s)), m) for m in used}
     assert bare <= exported, bare - exported
     assert any("symphainy_turn_completed_seconds" in e for e in exprs), "turn latency is shown"
+
+
+def test_the_clusters_temporal_runs_the_dev_servers_dynamic_config(
+    compose: dict[str, Any],
+) -> None:
+    """The latency settings measured on the dev server hold in the cluster too."""
+    temporal = compose["services"]["temporal"]
+    inside = "/etc/temporal/" + temporal["environment"]["DYNAMIC_CONFIG_FILE_PATH"]
+    source = ROOT / "deploy" / "temporal-dynamic-config.yaml"
+    assert f"{source}:{inside}:ro" in temporal["volumes"]
+    values = yaml.safe_load(source.read_text())
+    assert {key: entries[0]["value"] for key, entries in values.items()} == (
+        launcher.DEV_SERVER_DYNAMIC_CONFIG
+    )
