@@ -79,9 +79,8 @@ DEV_SERVER_DYNAMIC_CONFIG: dict[str, int | str] = {
     "history.timerProcessorMaxTimeShift": "1ms",
 }
 """Read the history service's queues as soon as they have work, not 20 times a second,
-and fire timers when due, not up to 1 s late. Measured on 2 cores, a child workflow
-200 -> 32 ms, a non-eager activity 100 -> 17 ms, a zero-length timer ~1,000 -> (see
-README "Dev server", which gives each value's trade-off). deploy/ sets the same."""
+and fire timers when due, not up to 1 s late. Measured on 2 cores: see README "Dev
+server", which gives each value's trade-off. deploy/ sets the same for the cluster."""
 
 
 def start_temporal(stack: Stack) -> None:

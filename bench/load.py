@@ -342,12 +342,12 @@ def report(name: str, tally: Tally, elapsed: float, baselines: Baselines) -> Non
 
 
 PHASES = {
-    "message recorded -> its timer fired": (
+    "message recorded -> next workflow task started": (
         EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
-        EventType.EVENT_TYPE_TIMER_FIRED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
     ),
-    "timer fired -> child start requested (agents)": (
-        EventType.EVENT_TYPE_TIMER_FIRED,
+    "that task started -> child start requested (agents)": (
+        EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
         EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED,
     ),
     "child requested -> child started": (

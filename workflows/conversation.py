@@ -6,6 +6,7 @@ Collaboration Router may turn it into intents, and each intent runs as a child
 """
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -86,10 +87,14 @@ RETAINED_BYTES = 1_000_000
 REMEMBERED_MESSAGE_IDS = 2_000
 REMEMBERED_EXECUTIONS = 1_000
 ACCEPT_BEFORE_AGENTS = "accept-before-agents"
-"""Patch: a turn that starts in the workflow task that recorded its message first lets
-that task end (a zero-length timer), so the `submit` Update returns before any agent
-runs; a turn's events stay held across the child execution's start. Runs recorded
-before it replay the old commands."""
+"""Patch: `message.accepted` is published at once, and a turn that starts in the
+workflow task that recorded its message runs its agents in a later task, so the
+`submit` Update returns before any agent runs; a turn's events stay held across the
+child execution's start. Runs recorded before it replay the old commands."""
+ACCEPTANCE_FALLBACK = timedelta(milliseconds=500)
+"""How long a fresh turn waits for the next workflow task before it makes one itself
+(a timer): the API's stream poll, re-sent when `message.accepted` reaches it, normally
+brings that task within one Update round trip."""
 
 Req = TypeVar("Req", bound=BaseModel)
 Res = TypeVar("Res", bound=BaseModel)
@@ -148,7 +153,7 @@ class Conversation:
         self._add_files(message)
         self._state.queue.append(PendingTurn(turn_id=turn_id, message=message))
         self._recorded_in[turn_id] = workflow.info().get_current_history_length()
-        if not self._busy:
+        if not self._busy and not workflow.patched(ACCEPT_BEFORE_AGENTS):
             self._hold()
         accepted = MessageAccepted(
             ts=workflow.now(), turn_id=turn_id, message_id=message.message_id
@@ -221,19 +226,29 @@ class Conversation:
             self._release()
 
     async def _let_acceptance_out(self, turn_id: str) -> None:
-        """End the workflow task that recorded this turn's message before its agents run.
+        """Run this turn's agents in a later workflow task than the one that recorded it.
 
         The agents are local activities, and a local activity keeps its workflow task
-        open, and with it the `submit` Update's answer, until it is done. A turn that
-        starts in the task that recorded its message therefore waits on a zero-length
-        timer first: the task ends with the answer, and the agents run in the next one.
-        A turn that waited behind another one was answered long ago and goes straight on.
+        open, and with it the `submit` Update's answer, until it is done. So a turn that
+        starts in the task that recorded its message waits for the next task. That task
+        comes from the API's stream poll: `message.accepted` (published at once, not
+        held) answers the standing poll in the recording task, and the feed polls again
+        straight away; an Update reaches the worker quicker than a timer (no task queue
+        read from the database on the way). Should no poll come (no socket is
+        following), a timer ends the wait. A turn that waited behind another one was
+        answered long ago and goes straight on.
         """
         recorded_in = self._recorded_in.pop(turn_id, None)
         if recorded_in != workflow.info().get_current_history_length():
             return
-        if workflow.patched(ACCEPT_BEFORE_AGENTS):
-            await workflow.sleep(0, summary="let the message's acknowledgement out")
+        if not workflow.patched(ACCEPT_BEFORE_AGENTS):
+            return
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(
+                lambda: workflow.info().get_current_history_length() != recorded_in,
+                timeout=ACCEPTANCE_FALLBACK,
+                timeout_summary="the next workflow task, before the agents run",
+            )
 
     async def _run_intent_turn(
         self, turn_id: str, request: IntentRequest, execution_id: str
