@@ -161,3 +161,54 @@ class FloorStreamTurns:
     @workflow.signal
     def stop(self) -> None:
         self._done = True
+
+
+@workflow.defn(name="DevServerChild")
+class Child:
+    """A child workflow that returns at once: one child hop."""
+
+    @workflow.run
+    async def run(self, value: int) -> int:
+        return value
+
+
+@workflow.defn(name="DevServerHops")
+class Hops:
+    """Each Update is one kind of hop, timed by the client."""
+
+    def __init__(self) -> None:
+        self._done = False
+
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.wait_condition(lambda: self._done)
+
+    @workflow.update
+    async def update(self) -> int:
+        return 1
+
+    @workflow.update
+    async def child(self) -> int:
+        return await workflow.execute_child_workflow(Child.run, 1, id=workflow.uuid4().hex)
+
+    @workflow.update
+    async def matched_activity(self) -> int:
+        queue = f"{workflow.info().task_queue}-activities"
+        return await workflow.execute_activity(
+            noop, 1, task_queue=queue, start_to_close_timeout=timedelta(seconds=10)
+        )
+
+    @workflow.update
+    async def eager_activity(self) -> int:
+        return await workflow.execute_activity(
+            noop, 1, start_to_close_timeout=timedelta(seconds=10)
+        )
+
+    @workflow.update
+    async def timer(self) -> int:
+        await workflow.sleep(0.001)
+        return 1
+
+    @workflow.signal
+    def stop(self) -> None:
+        self._done = True
