@@ -9,24 +9,31 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 
-@workflow.defn
-class Floor:
-    """An Update that does nothing: the cheapest round trip Temporal offers."""
+class Stoppable:
+    """A floor workflow runs until the benchmark signals `stop`."""
 
     def __init__(self) -> None:
         self._done = False
 
-    @workflow.run
-    async def run(self) -> None:
+    async def stopped(self) -> None:
         await workflow.wait_condition(lambda: self._done)
-
-    @workflow.update
-    async def ping(self) -> int:
-        return 1
 
     @workflow.signal
     def stop(self) -> None:
         self._done = True
+
+
+@workflow.defn
+class Floor(Stoppable):
+    """An Update that does nothing: the cheapest round trip Temporal offers."""
+
+    @workflow.run
+    async def run(self) -> None:
+        await self.stopped()
+
+    @workflow.update
+    async def ping(self) -> int:
+        return 1
 
 
 async def update_round_trips_ms(address: str, rounds: int) -> list[float]:
@@ -53,15 +60,12 @@ async def noop(value: int) -> int:
 
 
 @workflow.defn(name="FloorTurns")
-class FloorTurns:
+class FloorTurns(Stoppable):
     """The raw floor of one turn: an Update whose handler runs two local activities."""
-
-    def __init__(self) -> None:
-        self._done = False
 
     @workflow.run
     async def run(self) -> None:
-        await workflow.wait_condition(lambda: self._done)
+        await self.stopped()
 
     @workflow.update
     async def turn(self, value: int) -> int:
@@ -70,10 +74,6 @@ class FloorTurns:
                 noop, value, start_to_close_timeout=timedelta(seconds=5)
             )
         return value
-
-    @workflow.signal
-    def stop(self) -> None:
-        self._done = True
 
 
 @workflow.defn(name="FloorIngestExecution")
@@ -91,7 +91,7 @@ class FloorIngestExecution:
 
 
 @workflow.defn(name="FloorIngestTurns")
-class FloorIngestTurns:
+class FloorIngestTurns(Stoppable):
     """The raw floor of an ingest turn, with no project code.
 
     An Update whose handler runs a local activity (the agent), a child workflow with a
@@ -99,12 +99,9 @@ class FloorIngestTurns:
     summary), and returns.
     """
 
-    def __init__(self) -> None:
-        self._done = False
-
     @workflow.run
     async def run(self) -> None:
-        await workflow.wait_condition(lambda: self._done)
+        await self.stopped()
 
     @workflow.update
     async def turn(self, value: int) -> int:
@@ -118,13 +115,9 @@ class FloorIngestTurns:
             noop, value, start_to_close_timeout=timedelta(seconds=5)
         )
 
-    @workflow.signal
-    def stop(self) -> None:
-        self._done = True
-
 
 @workflow.defn(name="FloorStreamTurns")
-class FloorStreamTurns:
+class FloorStreamTurns(Stoppable):
     """The raw floor of a turn shaped like the platform's, with no project code.
 
     An Update records the message and returns; the run loop answers it with two local
@@ -132,7 +125,7 @@ class FloorStreamTurns:
     """
 
     def __init__(self) -> None:
-        self._done = False
+        super().__init__()
         self._queue: list[int] = []
         self._answered = 0
 
@@ -158,10 +151,6 @@ class FloorStreamTurns:
         await workflow.wait_condition(lambda: self._answered > seen)
         return self._answered
 
-    @workflow.signal
-    def stop(self) -> None:
-        self._done = True
-
 
 @workflow.defn(name="DevServerChild")
 class Child:
@@ -173,15 +162,12 @@ class Child:
 
 
 @workflow.defn(name="DevServerHops")
-class Hops:
+class Hops(Stoppable):
     """Each Update is one kind of hop, timed by the client."""
-
-    def __init__(self) -> None:
-        self._done = False
 
     @workflow.run
     async def run(self) -> None:
-        await workflow.wait_condition(lambda: self._done)
+        await self.stopped()
 
     @workflow.update
     async def update(self) -> int:
@@ -208,7 +194,3 @@ class Hops:
     async def timer(self) -> int:
         await workflow.sleep(0.001)
         return 1
-
-    @workflow.signal
-    def stop(self) -> None:
-        self._done = True

@@ -429,10 +429,6 @@ async def scenario(
     return tally, time.perf_counter() - started
 
 
-def ratio(name: str, value: float, goal: str, holds: bool) -> None:
-    print(f"  {name:58} {value:8.2f}  goal {goal:8} {'met' if holds else 'NOT MET'}")
-
-
 async def run(stack: launcher.Stack, quick: bool, long_session: int) -> None:
     url = stack.api_url().replace("http", "ws") + "/api/runtime/agent"
     address = stack.temporal_address
@@ -504,32 +500,36 @@ async def run(stack: launcher.Stack, quick: bool, long_session: int) -> None:
     crowd_rate = len(crowd_tally.samples) / crowd_elapsed / crowd_floor.rate
     faults = crowd_tally.lost + crowd_tally.duplicated + crowd_tally.out_of_order
     print(f"goals, this run (load average {os.getloadavg()[0]:.1f}):")
-    ratio(
-        "message.accepted p50 / no-op Update p50",
-        accepted / pct(base.noop, 0.5),
-        "<= 1.5",
-        accepted <= 1.5 * pct(base.noop, 0.5),
-    )
-    ratio(
-        "no-intent turn.completed p50 / Update with 2 LAs p50",
-        answered / pct(base.two_local, 0.5),
-        "<= 1.3",
-        answered <= 1.3 * pct(base.two_local, 0.5),
-    )
-    ratio("ingest turn.completed p50, ms", ingested, "< 100", ingested < 100)
-    ratio(
-        "ingest turn p50 / ingest floor p50",
-        ingested / pct(base.ingest, 0.5),
-        "<= 1.2",
-        ingested <= 1.2 * pct(base.ingest, 0.5),
-    )
-    ratio(
-        f"{crowd} x 5 ingest: turns/s / ingest floor's turns/s",
-        crowd_rate,
-        ">= 0.8",
-        crowd_rate >= 0.8,
-    )
-    ratio(f"{crowd} x 5 ingest: events lost + duplicated + out of order", faults, "0", faults == 0)
+    noop, two_local, floor_ingest = (pct(x, 0.5) for x in (base.noop, base.two_local, base.ingest))
+    for name, value, goal, holds in (
+        (
+            "message.accepted p50 / no-op Update p50",
+            accepted / noop,
+            "<= 1.5",
+            accepted <= 1.5 * noop,
+        ),
+        (
+            "no-intent turn.completed p50 / Update with 2 LAs p50",
+            answered / two_local,
+            "<= 1.3",
+            answered <= 1.3 * two_local,
+        ),
+        ("ingest turn.completed p50, ms", ingested, "< 100", ingested < 100),
+        (
+            "ingest turn p50 / ingest floor p50",
+            ingested / floor_ingest,
+            "<= 1.2",
+            ingested <= 1.2 * floor_ingest,
+        ),
+        (
+            f"{crowd} x 5 ingest: turns/s / ingest floor's turns/s",
+            crowd_rate,
+            ">= 0.8",
+            crowd_rate >= 0.8,
+        ),
+        (f"{crowd} x 5 ingest: events lost + duplicated + out of order", faults, "0", faults == 0),
+    ):
+        print(f"  {name:58} {value:8.2f}  goal {goal:8} {'met' if holds else 'NOT MET'}")
 
 
 async def long_conversation(
