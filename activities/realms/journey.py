@@ -1,39 +1,38 @@
 """Journey realm: standard operating procedures in, workflow definitions out.
 
-The parser reads what SOPs are made of: headings (phases), numbered or bulleted steps,
-"If … then …, otherwise …" decisions, actors ("The manager approves", "Role: Clerk",
-"(Owner: Finance)") and "Input:"/"Output:" lines, and draws the result as Mermaid.
+Any common style is read (numbered and nested lists, bullets, "Step N:" headings,
+Markdown tables of steps, RACI tables, prose, one sentence per line; see
+`activities/realms/sop/`) into a control-flow graph, which is drawn as Mermaid and
+exported as BPMN 2.0. With a model configured, the model reads the SOP into the same
+graph and the offline reader answers whenever it cannot. Nothing is dropped in silence:
+lines that hold no step, and anything cut to keep the result small, come back as
+`warnings`.
 """
 
-import itertools
 import re
+from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, model_validator
 
 from activities.realms.context import RealmContext
 from activities.realms.errors import bad_file
+from activities.realms.sop.bpmn import to_bpmn
+from activities.realms.sop.build import build
+from activities.realms.sop.document import Document, read_document
+from activities.realms.sop.graph import Edge, Graph, Node, NodeKind
+from activities.realms.sop.mermaid import mermaid
 from activities.realms.tables import read_text
 from activities.registry import IntentSpec
 from models.intents import Realm
 
-MAX_STEPS = 200
-ROLES = (
-    "customer", "client", "manager", "agent", "analyst", "supervisor", "user", "system",
-    "owner", "reviewer", "clerk", "admin", "administrator", "operator", "employee",
-    "finance", "hr", "team", "lead", "approver", "requester", "engineer", "support",
-)  # fmt: skip
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
-_NUMBERED = re.compile(r"^\s*(?:step\s+)?(\d+)[.)]\s+(.+)$", re.IGNORECASE)
-_BULLET = re.compile(r"^\s*[-*+]\s+(.+)$")
-_ROLE_LINE = re.compile(r"^\s*(?:role|actor|owner|responsible)\s*:\s*(.+)$", re.IGNORECASE)
-_IO_LINE = re.compile(r"^\s*[-*+]?\s*(inputs?|outputs?)\s*:\s*(.+)$", re.IGNORECASE)
-_OWNER = re.compile(r"\((?:owner|role|by)\s*:\s*([^)]+)\)", re.IGNORECASE)
-_DECISION = re.compile(
-    r"^if\s+(?P<cond>.+?)(?:,\s*then\s+|\s+then\s+|,\s+)(?P<then>.+?)"
-    r"(?:(?:[,;.]\s*|\s+)(?:otherwise|else)[,:]?\s+(?P<else>.+?))?\.?$",
-    re.IGNORECASE,
+MAX_TASKS = 400
+"""Steps drawn at most; past it the rest are counted in a warning (a result stays < 256 KB)."""
+MAX_BPMN_CHARS = 120_000
+"""Past this the BPMN goes without its diagram layout, with a warning."""
+NO_STEPS = (
+    "no steps found: write the procedure as numbered or bulleted steps, a table of steps, "
+    "or sentences that say who does what"
 )
-_ACTOR = re.compile(r"^(?:the\s+)?([a-z]+(?:\s[a-z]+)?)\s+\w+", re.IGNORECASE)
 
 
 class CreateWorkflowFromSopParams(BaseModel):
@@ -47,37 +46,29 @@ class CreateWorkflowFromSopParams(BaseModel):
         return self
 
 
-class Step(BaseModel):
-    id: str
-    order: int
-    kind: str
-    text: str
-    phase: str | None = None
-    actor: str | None = None
-    condition: str | None = None
-    then: str | None = None
-    otherwise: str | None = None
-    next: list[str] = Field(default_factory=list)
-    inputs: list[str] = Field(default_factory=list)
-    outputs: list[str] = Field(default_factory=list)
-
-
 class WorkflowDefinition(BaseModel):
     title: str
+    reader: Literal["offline", "llm"]
     phases: list[str]
     actors: list[str]
-    steps: list[Step]
+    nodes: list[Node]
+    edges: list[Edge]
+    steps: int
     decisions: int
+    loops: int
+    parallels: int
     inputs: list[str]
     outputs: list[str]
     mermaid: str
+    bpmn: str
     summary: str
+    warnings: list[str]
 
 
 def create_workflow_from_sop(
     ctx: RealmContext, params: CreateWorkflowFromSopParams
 ) -> WorkflowDefinition:
-    """Parse the SOP from a file or from the params' text."""
+    """Read the SOP from a file or from the params' text."""
     if params.file_id is not None:
         ref, text = read_text(ctx, params.file_id)
         fallback_title = ref.name.rsplit(".", 1)[0]
@@ -88,141 +79,99 @@ def create_workflow_from_sop(
 
 
 def parse_sop(text: str, fallback_title: str = "Procedure") -> WorkflowDefinition:
-    """Steps, phases, actors, decisions and inputs/outputs, linked in order."""
-    parser = _Parser()
-    for line in text.splitlines():
-        parser.feed(line)
-    steps = parser.steps[:MAX_STEPS]
-    if not steps:
-        raise bad_file("invalid_sop", "no steps found: number them (1. 2. 3.) or list them")
-    for current, following in itertools.pairwise(steps):
-        current.next = [following.id]
-    title = parser.title or fallback_title
-    actors = sorted({s.actor for s in steps if s.actor})
-    decisions = sum(1 for s in steps if s.kind == "decision")
-    return WorkflowDefinition(
-        title=title,
-        phases=parser.phases,
-        actors=actors,
-        steps=steps,
-        decisions=decisions,
-        inputs=parser.inputs,
-        outputs=parser.outputs,
-        mermaid=mermaid(title, steps),
-        summary=f"{title}: {len(steps)} steps, {decisions} decisions, "
-        f"actors {', '.join(actors) or 'not named'}.",
+    """The offline reader: structure, then language, then the graph."""
+    doc = read_document(text)
+    built = build(doc.items, doc.refs, MAX_TASKS)
+    if not any(node.kind == NodeKind.TASK for node in built.graph.nodes):
+        raise bad_file("invalid_sop", NO_STEPS)
+    warnings = [*_skipped(doc), *built.warnings]
+    if built.truncated:
+        warnings.append(
+            f"the procedure has {MAX_TASKS + built.truncated} steps; the first {MAX_TASKS} were "
+            f"drawn and {built.truncated} were left out: split it into smaller procedures"
+        )
+    return definition(
+        built.graph, doc.title or fallback_title, "offline", doc, warnings
     )
 
 
-class _Parser:
-    """Line by line; headings open phases, list items (or sentences under them) are steps."""
-
-    def __init__(self) -> None:
-        self.title: str | None = None
-        self.phases: list[str] = []
-        self.steps: list[Step] = []
-        self.inputs: list[str] = []
-        self.outputs: list[str] = []
-        self._phase: str | None = None
-        self._phase_actor: str | None = None
-
-    def feed(self, line: str) -> None:
-        if not line.strip():
-            return
-        if heading := _HEADING.match(line):
-            self._heading(len(heading.group(1)), heading.group(2).strip())
-        elif role := _ROLE_LINE.match(line):
-            self._phase_actor = role.group(1).strip().rstrip(".")
-        elif io := _IO_LINE.match(line):
-            self._io(io.group(1).lower(), io.group(2))
-        elif item := (_NUMBERED.match(line) or _BULLET.match(line)):
-            self._step(item.groups()[-1].strip())
-        elif _DECISION.match(line.strip()):
-            self._step(line.strip())
-
-    def _heading(self, level: int, text: str) -> None:
-        if level == 1 and self.title is None and not self.steps:
-            self.title = text
-            return
-        self._phase = text
-        self._phase_actor = None
-        self.phases.append(text)
-
-    def _io(self, kind: str, text: str) -> None:
-        """Inputs and outputs belong to the step above them, and to the workflow."""
-        items = [part.strip().rstrip(".") for part in re.split(r"[,;]", text) if part.strip()]
-        is_input = kind.startswith("input")
-        (self.inputs if is_input else self.outputs).extend(items)
-        if self.steps:
-            step = self.steps[-1]
-            (step.inputs if is_input else step.outputs).extend(items)
-
-    def _step(self, text: str) -> None:
-        owner = _OWNER.search(text)
-        clean = _OWNER.sub("", text).strip()
-        order = len(self.steps) + 1
-        step = Step(
-            id=f"s{order}",
-            order=order,
-            kind="task",
-            text=clean,
-            phase=self._phase,
-            actor=owner.group(1).strip() if owner else _actor_of(clean) or self._phase_actor,
-        )
-        if decision := _DECISION.match(clean):
-            step.kind = "decision"
-            step.condition = decision.group("cond").strip()
-            step.then = decision.group("then").strip().rstrip(".")
-            otherwise = decision.group("else")
-            step.otherwise = otherwise.strip().rstrip(".") if otherwise else None
-            step.actor = owner.group(1).strip() if owner else _actor_of(step.then) or step.actor
-        self.steps.append(step)
+def definition(
+    graph: Graph, title: str, reader: Literal["offline", "llm"], doc: Document, warnings: list[str]
+) -> WorkflowDefinition:
+    """The result every reader returns: the graph, its counts, Mermaid and BPMN."""
+    graph = merge_actors(graph)
+    tasks = graph.of_kind(NodeKind.TASK)
+    decisions = len(graph.of_kind(NodeKind.DECISION))
+    loops = sum(1 for edge in graph.edges if edge.loop)
+    actors = graph.actors()
+    bpmn = to_bpmn(graph, title)
+    if len(bpmn) > MAX_BPMN_CHARS:
+        bpmn = to_bpmn(graph, title, diagram=False)
+        warnings.append("the BPMN has no diagram layout: the procedure is too large to lay out here")
+    return WorkflowDefinition(
+        title=title,
+        reader=reader,
+        phases=doc.phases,
+        actors=actors,
+        nodes=graph.nodes,
+        edges=graph.edges,
+        steps=len(tasks),
+        decisions=decisions,
+        loops=loops,
+        parallels=len(graph.of_kind(NodeKind.PARALLEL)),
+        inputs=list(dict.fromkeys(doc.inputs)),
+        outputs=list(dict.fromkeys(doc.outputs)),
+        mermaid=mermaid(graph),
+        bpmn=bpmn,
+        summary=f"{title}: {len(tasks)} steps, {decisions} decisions, {loops} loops, "
+        f"actors {', '.join(actors) or 'not named'}.",
+        warnings=warnings,
+    )
 
 
-def _actor_of(text: str) -> str | None:
-    """ "The manager approves …" → manager; only words that name a role count."""
-    match = _ACTOR.match(text)
-    if not match:
-        return None
-    words = match.group(1).lower().split()
-    for size in (2, 1):
-        candidate = " ".join(words[:size])
-        if candidate.split()[-1] in ROLES:
-            return candidate
-    return None
+def merge_actors(graph: Graph) -> Graph:
+    """One name per role, whatever its case ("the Clerk", "clerk" → "Clerk"); roles stay apart."""
+    names: dict[str, str] = {}
+    for node in graph.nodes:
+        for name in (node.actor, node.accountable):
+            if name:
+                key = actor_key(name)
+                names[key] = _better(names.get(key), name)
+
+    def named(name: str | None) -> str | None:
+        return names[actor_key(name)] if name else None
+
+    nodes = [
+        node.model_copy(update={"actor": named(node.actor), "accountable": named(node.accountable)})
+        for node in graph.nodes
+    ]
+    return Graph(nodes=nodes, edges=graph.edges)
 
 
-def mermaid(title: str, steps: list[Step]) -> str:
-    """`flowchart TD`; decisions are diamonds with yes/no branches that rejoin."""
-    lines = ["flowchart TD", f'    start(["{_label(title)}"])']
-    previous = ["start"]
-    for step in steps:
-        for node in previous:
-            lines.append(f"    {node} --> {step.id}")
-        if step.kind == "decision":
-            lines.append(f'    {step.id}{{"{_label(step.condition or step.text)}?"}}')
-            lines.append(f'    {step.id} -->|yes| {step.id}y["{_label(step.then or "")}"]')
-            previous = [f"{step.id}y"]
-            if step.otherwise:
-                lines.append(f'    {step.id} -->|no| {step.id}n["{_label(step.otherwise)}"]')
-                previous.append(f"{step.id}n")
-            else:
-                previous.append(step.id)
-        else:
-            actor = f"{step.actor}: " if step.actor else ""
-            lines.append(f'    {step.id}["{_label(actor + step.text)}"]')
-            previous = [step.id]
-    lines.append('    finish(["done"])')
-    lines.extend(f"    {node} --> finish" for node in previous)
-    return "\n".join(lines)
+def actor_key(name: str) -> str:
+    """How two spellings of a role are compared: case, articles and spacing do not count."""
+    words = re.sub(r"^(?:the|a|an)\s+", "", " ".join(name.split()), flags=re.IGNORECASE)
+    return words.lower()
 
 
-def _label(text: str) -> str:
-    """Mermaid labels: quotes, brackets and pipes escaped, length bounded."""
-    clipped = text if len(text) <= 120 else text[:119] + "…"
-    for raw, escaped in (('"', "#quot;"), ("|", "#124;"), ("<", "#lt;"), (">", "#gt;")):
-        clipped = clipped.replace(raw, escaped)
-    return clipped
+def _better(current: str | None, candidate: str) -> str:
+    """The spelling shown: the first with a capital letter, articles dropped."""
+    tidy = re.sub(r"^(?:the|a|an)\s+", "", " ".join(candidate.split()), flags=re.IGNORECASE)
+    tidy = tidy[:1].upper() + tidy[1:]
+    if current is None:
+        return tidy
+    return current
+
+
+def _skipped(doc: Document) -> list[str]:
+    """One warning for every line or sentence the reader did not turn into the flow."""
+    if not doc.skipped:
+        return []
+    examples = "; ".join(
+        f"line {line}: {text[:60]!r}" if line else repr(text[:60]) for line, text in doc.skipped[:3]
+    )
+    more = f" and {len(doc.skipped) - 3} more" if len(doc.skipped) > 3 else ""
+    return [f"{len(doc.skipped)} lines or sentences hold no step and were skipped: {examples}{more}"]
 
 
 INTENTS = [
