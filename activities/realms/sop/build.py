@@ -93,7 +93,11 @@ class _Compiler:
 
     def decision(self, decision: Decision, exits: list[Exit]) -> list[Exit]:
         gateway = self.node(
-            NodeKind.DECISION, f"{decision.condition}?", ref=decision.ref, phase=decision.phase
+            NodeKind.DECISION,
+            f"{decision.condition}?",
+            actor=decision.actor,
+            ref=decision.ref,
+            phase=decision.phase,
         )
         self.first[id(decision)] = gateway
         self.link(exits, gateway)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import pysbd
-from lemminflect import getAllInflections, getAllLemmas
+from lemminflect import getAllInflections, getAllLemmas, getInflection
 
 from activities.realms.sop.flow import (
     Concurrent,
@@ -70,6 +70,8 @@ _OBJECT_STARTS = frozenset(
     "its each every any this these those him me us one both either over off down into "
     "from by as again".split()
 )
+_DECISION_VERBS = frozenset("approve decline reject accept refuse agree decide deny".split())
+_PREPOSITIONS = frozenset("to for with in on at from by into onto over under about".split())
 _ADVERBS = frozenset("then also immediately finally subsequently afterwards next later".split())
 _CHECK_VERBS = frozenset(
     "check checks verify verifies determine determines decide decides ask asks see sees "
@@ -105,7 +107,7 @@ _SO = re.compile(
     r"that\s+is\s+the\s+case|positive)$",
     re.IGNORECASE,
 )
-_THEN_SPLIT = re.compile(r"\s*(?:,\s*then\b|\bthen\b|,|:)\s*", re.IGNORECASE)
+_THEN_SPLIT = re.compile(r"\s*(?:,\s*then\b|\bthen\b|,(?!\d)|:)\s*", re.IGNORECASE)
 _ELSE_SPLIT = re.compile(
     r"(?:[,;.]\s*|\s+)(?:otherwise|else|or\s+else|if\s+not)\b[,:]?\s*", re.IGNORECASE
 )
@@ -131,7 +133,7 @@ _GOTO = re.compile(
 )
 _RESTART = re.compile(r"\b(?:start(?:s)?\s+over|begin(?:s)?\s+again)\b", re.IGNORECASE)
 _END = re.compile(
-    r"^(?:(?:the|this)\s+)?(?:process|procedure|workflow|case|instance|sop|flow)\s+"
+    r"^(?:(?:the|this)\s+)?(?:process|procedure|workflow|case|sop|flow)(?:\s+instance)?\s+"
     r"(?:then\s+)?(?:ends|is\s+(?:finished|complete|completed|over|closed|terminated)|"
     r"terminates|stops|finishes|is\s+done)(?:\s+here)?$|^(?:end|stop|terminate|exit)"
     r"(?:\s+(?:the\s+)?(?:process|procedure|workflow))?(?:\s+here)?$|^end\s+of\s+"
@@ -161,7 +163,8 @@ def verb_lemmas(word: str) -> tuple[str, ...]:
 
 @cache
 def _forms(lemma: str, tag: str) -> tuple[str, ...]:
-    return tuple(getAllInflections(lemma, upos="VERB").get(tag, ()))
+    """The verb's forms for a Penn tag; the table lists irregular ones, the rules the rest."""
+    return (*getAllInflections(lemma, upos="VERB").get(tag, ()), *getInflection(lemma, tag))
 
 
 def is_finite(word: str) -> bool:
@@ -192,7 +195,8 @@ class Subject:
 
     `kind` is "active" (a subject and a verb), "passive" ("the claim is rejected"),
     "event" ("the request arrives", "this procedure applies"), "imperative" ("check the
-    PO"), "pronoun" ("he files it": the actor before) or "fragment" (no verb found).
+    PO"), "pronoun" ("he files it": the actor before), "elided" ("… and files it": the
+    subject of the clause before) or "fragment" (no verb found).
     """
 
     actor: str | None
@@ -200,7 +204,7 @@ class Subject:
 
     @property
     def finite(self) -> bool:
-        return self.kind in ("active", "passive", "event", "pronoun")
+        return self.kind in ("active", "passive", "event", "pronoun", "elided")
 
 
 def subject_of(clause: str) -> Subject:
@@ -209,11 +213,16 @@ def subject_of(clause: str) -> Subject:
     if not tokens:
         return Subject(None, "fragment")
     start = 1 if tokens[0].lower() in DETERMINERS else 0
-    if start == 0 and tokens[0].lower() in (*_PRONOUNS, "it"):
-        finite = len(tokens) > 1 and is_finite(tokens[1])
+    if start == 0 and tokens[0].lower() in (*_PRONOUNS, "it") and tokens[0] != "IT":
+        verb = next((t for t in tokens[1:3] if t.lower() not in _ADVERBS), "")
+        finite = is_finite(verb)
         kind = "pronoun" if tokens[0].lower() != "it" else "passive"
         return Subject(None, kind if finite else "fragment")
-    for index in range(start + 1, min(len(tokens), start + 6)):
+    if start == 0 and tokens[0].lower() not in _AUX and is_finite(tokens[0]):
+        return Subject(None, "elided")
+    if start == 0 and is_base_verb(tokens[0]) and len(tokens) > 1 and tokens[1].lower() in _OBJECT_STARTS:
+        return Subject(None, "imperative")
+    for index in range(start + 1, min(len(tokens), start + 9)):
         token = tokens[index]
         if not re.fullmatch(r"[A-Za-z][\w'&/-]*", token):
             break
@@ -258,7 +267,9 @@ def _could_be_noun(tokens: list[str], index: int) -> bool:
     if token in _AUX or token in _MODALS:
         return False
     following = tokens[index + 1].lower() if index + 1 < len(tokens) else ""
-    return bool(following) and is_finite(following) and following not in _OBJECT_STARTS
+    after = tokens[index + 2].lower() if index + 2 < len(tokens) else ""
+    verb_next = bool(following) and is_finite(following) and following not in _OBJECT_STARTS
+    return verb_next and (after in _OBJECT_STARTS or not after)
 
 
 def _role(head: list[str], named: bool) -> str | None:
@@ -270,34 +281,44 @@ def _role(head: list[str], named: bool) -> str | None:
     ]
     while head and head[-1].lower() in ("of", "and"):
         head.pop()
-    if not head or not named:
+    if not head or any(w.lower() in _PREPOSITIONS for w in head):
         return None
     noun = head[-1].lower().rstrip("s") if len(head[-1]) > 3 else head[-1].lower()
     last = head[-1].lower()
     if last in ROLE_WORDS or noun in ROLE_WORDS:
         return " ".join(head)
-    if last in _THINGS or noun in _THINGS or last.endswith(("ment", "tion", "sion")):
+    if last in _THINGS or noun in _THINGS or last.endswith(("ment", "tion", "sion", "ing")):
         return None
-    if noun.endswith(_PERSON_SUFFIXES) or any(w.isupper() and len(w) > 1 for w in head):
-        return " ".join(head)
-    if "of" in (w.lower() for w in head):
-        return " ".join(head)
-    return None
+    return " ".join(head) if named and all(re.fullmatch(r"[\w&/-]+", w) for w in head) else None
 
 
 def split_clauses(text: str) -> list[str]:
     """One activity per clause: "checks the PO and then files it" → two clauses."""
     parts: list[str] = []
-    for chunk in re.split(r"\s*;\s*|,?\s+and\s+then\s+|,\s*then\s+|\s+then\s+", text):
-        parts.extend(_split_and(chunk))
+    for chunk in re.split(r"\s*;\s*|,?\s+and\s+then\s+|,\s*then\s+", text):
+        for piece in _split_then(chunk):
+            parts.extend(_split_and(piece))
     return [p.strip(" ,.") for p in parts if p.strip(" ,.")]
+
+
+def _split_then(chunk: str) -> list[str]:
+    """A bare "then" ends a clause only after a verb: not in "the desk then notifies"."""
+    pieces = re.split(r"\s+then\s+", chunk)
+    clauses = [pieces[0]]
+    for piece in pieces[1:]:
+        kind = subject_of(clauses[-1]).kind
+        if kind in ("fragment",) or len(words(clauses[-1])) < 2:
+            clauses[-1] += " then " + piece
+        else:
+            clauses.append(piece)
+    return clauses
 
 
 def _split_and(chunk: str) -> list[str]:
     pieces = re.split(r"(,\s*and\s+|\s+and\s+|,\s+)", chunk)
     clauses = [pieces[0]]
     for joint, piece in zip(pieces[1::2], pieces[2::2], strict=True):
-        if _starts_clause(piece, is_imperative(clauses[0])):
+        if len(words(clauses[-1])) > 1 and _starts_clause(piece, is_imperative(clauses[0])):
             clauses.append(piece)
         else:
             clauses[-1] += joint + piece
@@ -378,10 +399,20 @@ def _decision(body: str, voice: Voice) -> Decision:
     if _SO.match(condition.strip()) and voice.question:
         condition = voice.question
     then_text, else_text = _split_else(rest)
-    decision = Decision(_condition(condition), _items(read_clauses(then_text, voice)))
+    decider = subject_of(condition)
+    decision = Decision(
+        _condition(condition),
+        _items(read_clauses(then_text, voice)),
+        actor=decider.actor if _decides(condition) else None,
+    )
     if else_text:
         decision.otherwise = _items(read_clauses(else_text, voice))
     return decision
+
+
+def _decides(condition: str) -> bool:
+    """ "if the manager declines": the subject makes the decision, so it is an actor."""
+    return any(lemma in _DECISION_VERBS for w in words(condition) for lemma in verb_lemmas(w))
 
 
 def _split_condition(body: str) -> tuple[str, str]:
@@ -426,7 +457,7 @@ def _actor(subject: Subject, voice: Voice) -> str | None:
     if subject.actor:
         voice.actor = subject.actor
         return subject.actor
-    if subject.kind == "pronoun" or (subject.kind == "fragment" and voice.actor):
+    if subject.kind in ("pronoun", "elided") or (subject.kind == "fragment" and voice.actor):
         return voice.actor or voice.owner
     if subject.kind == "imperative":
         return voice.owner or voice.actor

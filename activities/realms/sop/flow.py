@@ -24,6 +24,8 @@ class Decision:
     condition: str
     then: "list[Item]" = field(default_factory=list)
     otherwise: "list[Item] | None" = None
+    actor: str | None = None
+    """Who decides, when the condition names them ("if the manager declines")."""
     ref: str | None = None
     phase: str | None = None
 
@@ -79,7 +81,11 @@ _OPPOSITES = (
 
 
 def append(block: list[Item], piece: Piece) -> bool:
-    """Add a piece to a block; False when an "otherwise" had no decision to belong to."""
+    """Add a piece to a block; False when an "otherwise" had no decision to belong to.
+
+    A jump right after a decision with no else ("If a test fails, fix it. Then go back to
+    step 2.") ends that decision's branch: on the other path it would loop forever.
+    """
     last = block[-1] if block else None
     if isinstance(piece, ElseBranch):
         if isinstance(last, Decision) and last.otherwise is None:
@@ -95,6 +101,10 @@ def append(block: list[Item], piece: Piece) -> bool:
         else:
             block[-1] = Parallel([[last], piece.items])
         return True
+    if isinstance(piece, Jump) and piece.until is None and isinstance(last, Decision) and last.then:
+        if last.otherwise is None and not isinstance(last.then[-1], Jump | End):
+            last.then.append(piece)
+            return True
     if isinstance(piece, Decision) and isinstance(last, Decision) and last.otherwise is None:
         if complementary(last.condition, piece.condition):
             last.otherwise = piece.then
