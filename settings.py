@@ -133,11 +133,22 @@ class Settings(BaseSettings):
     otlp_endpoint: str | None = None
     """OTLP/HTTP collector base URL (e.g. http://collector:4318); traces are off without it."""
 
+    # Journey realm (issue 18)
+    sop_reader: Literal["offline", "llm"] = "offline"
+    """Who reads SOPs into workflows: the offline reader, or the model at llm_base_url
+    (validated; the offline reader answers whenever the model cannot)."""
+
     @model_validator(mode="after")
     def _llm_has_an_endpoint(self) -> Self:
         """The LLM backend refuses to start without somewhere to send its requests."""
         if self.analyzer == "llm" and not self.llm_base_url:
             raise ValueError("analyzer=llm needs llm_base_url")
+        return self
+
+    @model_validator(mode="after")
+    def _sop_model_has_an_endpoint(self) -> Self:
+        if self.sop_reader == "llm" and not self.llm_base_url:
+            raise ValueError("sop_reader=llm needs llm_base_url")
         return self
 
     @model_validator(mode="after")

@@ -6,7 +6,7 @@ import signal
 import sys
 from datetime import timedelta
 
-from openai import AsyncOpenAI
+from openai import AsyncOpenAI, OpenAI
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
@@ -18,6 +18,7 @@ from activities.agents.classifier import ClassifierAnalyzer
 from activities.agents.llm import ChatModel, LLMBackend
 from activities.realms.query import QueryLimits, TableSchemas
 from activities.realms.runner import RealmActivities
+from activities.realms.sop.llm import SopModel
 from activities.registry import IntentRegistry, default_registry
 from settings import Settings
 from startup import StartupCheckFailed, ensure_search_attributes
@@ -52,6 +53,19 @@ def backend_for(settings: Settings) -> AgentBackend:
     return LLMBackend(ChatModel(client, settings.llm_model), offline)
 
 
+def sop_model_for(settings: Settings) -> SopModel | None:
+    """The model that reads SOPs (Journey realm) when the settings ask for one."""
+    if settings.sop_reader != "llm":
+        return None
+    client = OpenAI(
+        base_url=settings.llm_base_url,
+        api_key=settings.llm_api_key.get_secret_value(),
+        timeout=settings.llm_timeout_seconds,
+        max_retries=0,
+    )
+    return SopModel(client, settings.llm_model)
+
+
 def build_worker(
     client: Client, settings: Settings, registry: IntentRegistry | None = None
 ) -> Worker:
@@ -65,7 +79,10 @@ def build_worker(
         threads=settings.query_threads,
     )
     realms = RealmActivities(
-        registry or default_registry(settings.intent_modules, limits), store, settings.read_limits
+        registry or default_registry(settings.intent_modules, limits),
+        store,
+        settings.read_limits,
+        sop_model_for(settings),
     )
     return Worker(
         client,

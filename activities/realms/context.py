@@ -3,10 +3,14 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from activities.realms.reading.limits import ReadLimits
 from models.files import FileRef
 from storage.files import FileStore
+
+if TYPE_CHECKING:
+    from activities.realms.sop.llm import SopModel
 
 
 def _quiet(message: str, percent: float | None) -> None:
@@ -23,6 +27,8 @@ class RealmContext:
     report: Callable[[str, float | None], None] = _quiet
     read_limits: ReadLimits = field(default_factory=ReadLimits)
     """How far a file may expand while it is read (zip and spreadsheet bombs)."""
+    sop_model: "SopModel | None" = None
+    """The model that reads SOPs when `SYMPHAINY_SOP_READER=llm` (Journey realm)."""
 
     def file(self, file_id: str) -> tuple[FileRef, Path]:
         """The caller's file and where its bytes are; `UnknownFile` for anyone else's."""

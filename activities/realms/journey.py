@@ -9,6 +9,7 @@ lines that hold no step, and anything cut to keep the result small, come back as
 `warnings`.
 """
 
+import json
 import re
 from typing import Literal
 
@@ -17,18 +18,20 @@ from pydantic import BaseModel, model_validator
 from activities.realms.context import RealmContext
 from activities.realms.errors import bad_file
 from activities.realms.sop.bpmn import to_bpmn
-from activities.realms.sop.build import build
+from activities.realms.sop.build import NoSteps, build
 from activities.realms.sop.document import Document, read_document
 from activities.realms.sop.graph import Edge, Graph, Node, NodeKind
+from activities.realms.sop.llm import SopModel
 from activities.realms.sop.mermaid import mermaid
 from activities.realms.tables import read_text
 from activities.registry import IntentSpec
 from models.intents import Realm
 
-MAX_TASKS = 400
-"""Steps drawn at most; past it the rest are counted in a warning (a result stays < 256 KB)."""
-MAX_BPMN_CHARS = 120_000
-"""Past this the BPMN goes without its diagram layout, with a warning."""
+MAX_TASKS = 300
+"""Steps drawn at most; past it the rest are counted in a warning."""
+RESULT_BUDGET = 240_000
+"""Characters of JSON a result may take, so its event stays under Temporal's 256 KB: past
+it the BPMN goes without its diagram layout, then without the BPMN, each with a warning."""
 NO_STEPS = (
     "no steps found: write the procedure as numbered or bulleted steps, a table of steps, "
     "or sentences that say who does what"
@@ -75,24 +78,36 @@ def create_workflow_from_sop(
     else:
         text, fallback_title = params.text or "", "Procedure"
     ctx.progress("reading the procedure", 20.0)
+    if ctx.sop_model is not None:
+        return read_with_model(ctx.sop_model, text, fallback_title)
     return parse_sop(text, fallback_title)
+
+
+def read_with_model(model: SopModel, text: str, fallback_title: str) -> WorkflowDefinition:
+    """The model's graph; when it has none that validates, the offline reader's, with why."""
+    answer, reason = model.read(text)
+    if answer is None:
+        flow = parse_sop(text, fallback_title)
+        flow.warnings.insert(0, f"{reason}; the offline reader read the procedure instead")
+        return flow
+    graph = Graph(nodes=answer.nodes, edges=answer.edges)
+    return definition(graph, answer.title or fallback_title, "llm", Document(), [])
 
 
 def parse_sop(text: str, fallback_title: str = "Procedure") -> WorkflowDefinition:
     """The offline reader: structure, then language, then the graph."""
     doc = read_document(text)
-    built = build(doc.items, doc.refs, MAX_TASKS)
-    if not any(node.kind == NodeKind.TASK for node in built.graph.nodes):
-        raise bad_file("invalid_sop", NO_STEPS)
+    try:
+        built = build(doc.items, doc.refs, MAX_TASKS)
+    except NoSteps as err:
+        raise bad_file("invalid_sop", NO_STEPS) from err
     warnings = [*_skipped(doc), *built.warnings]
     if built.truncated:
         warnings.append(
             f"the procedure has {MAX_TASKS + built.truncated} steps; the first {MAX_TASKS} were "
             f"drawn and {built.truncated} were left out: split it into smaller procedures"
         )
-    return definition(
-        built.graph, doc.title or fallback_title, "offline", doc, warnings
-    )
+    return definition(built.graph, doc.title or fallback_title, "offline", doc, warnings)
 
 
 def definition(
@@ -104,11 +119,7 @@ def definition(
     decisions = len(graph.of_kind(NodeKind.DECISION))
     loops = sum(1 for edge in graph.edges if edge.loop)
     actors = graph.actors()
-    bpmn = to_bpmn(graph, title)
-    if len(bpmn) > MAX_BPMN_CHARS:
-        bpmn = to_bpmn(graph, title, diagram=False)
-        warnings.append("the BPMN has no diagram layout: the procedure is too large to lay out here")
-    return WorkflowDefinition(
+    result = WorkflowDefinition(
         title=title,
         reader=reader,
         phases=doc.phases,
@@ -122,11 +133,27 @@ def definition(
         inputs=list(dict.fromkeys(doc.inputs)),
         outputs=list(dict.fromkeys(doc.outputs)),
         mermaid=mermaid(graph),
-        bpmn=bpmn,
+        bpmn="",
         summary=f"{title}: {len(tasks)} steps, {decisions} decisions, {loops} loops, "
         f"actors {', '.join(actors) or 'not named'}.",
         warnings=warnings,
     )
+    room = RESULT_BUDGET - len(result.model_dump_json())
+    result.bpmn = _bpmn_within(graph, title, room, result.warnings)
+    return result
+
+
+def _bpmn_within(graph: Graph, title: str, room: int, warnings: list[str]) -> str:
+    """The BPMN with its layout if it fits the result, else without, else none (said so)."""
+    bpmn = to_bpmn(graph, title)
+    if len(json.dumps(bpmn)) <= room:
+        return bpmn
+    bpmn = to_bpmn(graph, title, diagram=False)
+    if len(json.dumps(bpmn)) <= room:
+        warnings.append("the BPMN has no diagram layout: with it the result would be too large")
+        return bpmn
+    warnings.append("no BPMN: the procedure is too large for one result; split it up")
+    return ""
 
 
 def merge_actors(graph: Graph) -> Graph:
@@ -155,12 +182,11 @@ def actor_key(name: str) -> str:
 
 
 def _better(current: str | None, candidate: str) -> str:
-    """The spelling shown: the first with a capital letter, articles dropped."""
+    """The spelling shown: the first one met, articles dropped, capitalised."""
+    if current is not None:
+        return current
     tidy = re.sub(r"^(?:the|a|an)\s+", "", " ".join(candidate.split()), flags=re.IGNORECASE)
-    tidy = tidy[:1].upper() + tidy[1:]
-    if current is None:
-        return tidy
-    return current
+    return tidy[:1].upper() + tidy[1:]
 
 
 def _skipped(doc: Document) -> list[str]:
@@ -171,7 +197,9 @@ def _skipped(doc: Document) -> list[str]:
         f"line {line}: {text[:60]!r}" if line else repr(text[:60]) for line, text in doc.skipped[:3]
     )
     more = f" and {len(doc.skipped) - 3} more" if len(doc.skipped) > 3 else ""
-    return [f"{len(doc.skipped)} lines or sentences hold no step and were skipped: {examples}{more}"]
+    return [
+        f"{len(doc.skipped)} lines or sentences hold no step and were skipped: {examples}{more}"
+    ]
 
 
 INTENTS = [

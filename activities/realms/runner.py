@@ -10,6 +10,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.realms.context import RealmContext
 from activities.realms.reading.limits import ReadLimits
+from activities.realms.sop.llm import SopModel
 from activities.registry import IntentRegistry, IntentSpec, InvalidParams, UnknownIntent
 from models.execution import (
     REALM_PROGRESS_SIGNAL,
@@ -35,11 +36,16 @@ class RealmActivities:
     """Realm execution with its dependencies: the registry and the file store."""
 
     def __init__(
-        self, registry: IntentRegistry, store: FileStore, read_limits: ReadLimits | None = None
+        self,
+        registry: IntentRegistry,
+        store: FileStore,
+        read_limits: ReadLimits | None = None,
+        sop_model: SopModel | None = None,
     ) -> None:
         self._registry = registry
         self._store = store
         self._read_limits = read_limits or ReadLimits()
+        self._sop_model = sop_model
 
     @activity.defn(name="runtime.validate")
     async def validate(self, intent: Intent) -> ValidatedIntent:
@@ -76,6 +82,7 @@ class RealmActivities:
             store=self._store,
             report=relay.report,
             read_limits=self._read_limits,
+            sop_model=self._sop_model,
         )
         work = asyncio.ensure_future(asyncio.to_thread(_run, spec, context, task, info.attempt))
         try:

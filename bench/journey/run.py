@@ -30,8 +30,34 @@ from bench.journey import baseline
 CORPORA = {"corpus": Path(__file__).parent / "corpus", "heldout": Path(__file__).parent / "heldout"}
 ELEMENTS = ("steps", "decisions", "loops", "actors")
 _STOP = frozenset(
-    "the a an to of for and or in on with by it its their his her is are be must then "
-    "this that all any".split()
+    [
+        "the",
+        "a",
+        "an",
+        "to",
+        "of",
+        "for",
+        "and",
+        "or",
+        "in",
+        "on",
+        "with",
+        "by",
+        "it",
+        "its",
+        "their",
+        "his",
+        "her",
+        "is",
+        "are",
+        "be",
+        "must",
+        "then",
+        "this",
+        "that",
+        "all",
+        "any",
+    ]
 )
 
 
@@ -161,7 +187,12 @@ def evaluate(
     return per_style, rejected, (time.perf_counter() - started) / max(count, 1)
 
 
-def table(title: str, per_style: dict[str, dict[str, Score]], rejected: dict[str, int], docs: dict[str, int]) -> None:
+def table(
+    title: str,
+    per_style: dict[str, dict[str, Score]],
+    rejected: dict[str, int],
+    docs: dict[str, int],
+) -> None:
     print(f"\n{title}\n")
     print("| style | SOPs | rejected | step P / R | decision P / R | loop P / R | actor P / R |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
@@ -174,9 +205,7 @@ def table(title: str, per_style: dict[str, dict[str, Score]], rejected: dict[str
 
 
 def _row(name: str, docs: int, rejected: int, scores: dict[str, Score]) -> str:
-    cells = " | ".join(
-        f"{scores[e].precision:.2f} / {scores[e].recall:.2f}" for e in ELEMENTS
-    )
+    cells = " | ".join(f"{scores[e].precision:.2f} / {scores[e].recall:.2f}" for e in ELEMENTS)
     return f"| {name} | {docs} | {rejected} | {cells} |"
 
 
@@ -205,8 +234,10 @@ def main() -> None:
     old, old_rejected, old_seconds = evaluate(corpus, old_reader)
     table("Reader (this version), precision / recall per element:", ours, rejected, docs)
     table("Baseline (the reader before issue 18), same corpus:", old, old_rejected, docs)
-    print(f"\n{sum(docs.values())} SOPs in {len(docs)} styles; {seconds * 1000:.1f} ms per SOP "
-          f"(baseline {old_seconds * 1000:.2f} ms), first SOP included")
+    print(
+        f"\n{sum(docs.values())} SOPs in {len(docs)} styles; {seconds * 1000:.1f} ms per SOP "
+        f"(baseline {old_seconds * 1000:.2f} ms), first SOP included"
+    )
 
 
 if __name__ == "__main__":

@@ -61,11 +61,19 @@ def to_bpmn(graph: Graph, title: str, *, diagram: bool = True) -> str:
     flows = {id(edge): f"Flow_{index}" for index, edge in enumerate(graph.edges, 1)}
     root = ET.Element(
         _q(BPMN, "definitions"),
-        {"id": "Definitions_1", "targetNamespace": "urn:symphainy:journey", "exporter": "Symphainy"},
+        {
+            "id": "Definitions_1",
+            "targetNamespace": "urn:symphainy:journey",
+            "exporter": "Symphainy",
+        },
     )
     collaboration = ET.SubElement(root, _q(BPMN, "collaboration"), id="Collaboration_1")
     ET.SubElement(
-        collaboration, _q(BPMN, "participant"), id="Participant_1", name=title, processRef="Process_1"
+        collaboration,
+        _q(BPMN, "participant"),
+        id="Participant_1",
+        name=title,
+        processRef="Process_1",
     )
     process = ET.SubElement(
         root, _q(BPMN, "process"), id="Process_1", name=title, isExecutable="false"
@@ -94,7 +102,6 @@ def to_bpmn(graph: Graph, title: str, *, diagram: bool = True) -> str:
         ET.SubElement(process, _q(BPMN, "sequenceFlow"), attributes)
     if diagram:
         _diagram(root, graph, lanes, flows)
-    ET.indent(root, space=" ")
     return ET.tostring(root, encoding="unicode", xml_declaration=True)
 
 
@@ -111,7 +118,7 @@ def _lanes(graph: Graph) -> dict[str, list[str]]:
     """Actor → its nodes; gateways and events join the lane of the node before them."""
     if not any(node.actor for node in graph.nodes):
         return {}
-    lane_of = {node.id: node.actor for node in graph.nodes if node.actor}
+    lane_of: dict[str, str | None] = {node.id: node.actor for node in graph.nodes if node.actor}
     before: dict[str, list[str]] = defaultdict(list)
     after: dict[str, list[str]] = defaultdict(list)
     for edge in graph.edges:
@@ -203,10 +210,14 @@ def _layout(graph: Graph, lanes: dict[str, list[str]]) -> tuple[dict[str, _Box],
     return boxes, lane_boxes, pool
 
 
-def _diagram(root: ET.Element, graph: Graph, lanes: dict[str, list[str]], flows: dict[int, str]) -> None:
+def _diagram(
+    root: ET.Element, graph: Graph, lanes: dict[str, list[str]], flows: dict[int, str]
+) -> None:
     boxes, lane_boxes, pool = _layout(graph, lanes)
     diagram = ET.SubElement(root, _q(BPMNDI, "BPMNDiagram"), id="Diagram_1")
-    plane = ET.SubElement(diagram, _q(BPMNDI, "BPMNPlane"), id="Plane_1", bpmnElement="Collaboration_1")
+    plane = ET.SubElement(
+        diagram, _q(BPMNDI, "BPMNPlane"), id="Plane_1", bpmnElement="Collaboration_1"
+    )
     _shape(plane, "Participant_1", pool, horizontal=True)
     for index, box in enumerate(lane_boxes[: len(lanes)], 1):
         _shape(plane, f"Lane_{index}", box, horizontal=True)
@@ -226,7 +237,12 @@ def _shape(plane: ET.Element, element: str, box: _Box, *, horizontal: bool = Fal
         attributes["isHorizontal"] = "true"
     shape = ET.SubElement(plane, _q(BPMNDI, "BPMNShape"), attributes)
     ET.SubElement(
-        shape, _q(DC, "Bounds"), x=_n(box.x), y=_n(box.y), width=_n(box.width), height=_n(box.height)
+        shape,
+        _q(DC, "Bounds"),
+        x=_n(box.x),
+        y=_n(box.y),
+        width=_n(box.width),
+        height=_n(box.height),
     )
 
 
@@ -235,7 +251,12 @@ def _waypoints(source: _Box, target: _Box, *, back: bool) -> list[tuple[float, f
     if back or target.x <= source.x:
         below = max(source.y + source.height, target.y + target.height) + 15
         sx, tx = source.x + source.width / 2, target.x + target.width / 2
-        return [(sx, source.y + source.height), (sx, below), (tx, below), (tx, target.y + target.height)]
+        return [
+            (sx, source.y + source.height),
+            (sx, below),
+            (tx, below),
+            (tx, target.y + target.height),
+        ]
     start = (source.x + source.width, source.middle)
     end = (target.x, target.middle)
     if abs(start[1] - end[1]) < 1:

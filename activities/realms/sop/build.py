@@ -16,6 +16,10 @@ Exit = tuple[str, str | None]
 """A node the flow leaves from, and the label of the edge it leaves by."""
 
 
+class NoSteps(ValueError):
+    """The text holds no activity at all: there is no procedure to draw."""
+
+
 @dataclass
 class Built:
     graph: Graph
@@ -46,7 +50,7 @@ class _Compiler:
 
     def node(self, kind: NodeKind, label: str, **fields: object) -> str:
         node_id = f"{kind.value[0]}{len(self.nodes) + 1}"
-        self.nodes.append(Node(id=node_id, kind=kind, label=label, **fields))  # type: ignore[arg-type]
+        self.nodes.append(Node(id=node_id, kind=kind, label=label, **fields))
         return node_id
 
     def link(self, exits: list[Exit], target: str, *, loop: bool = False) -> None:
@@ -151,13 +155,14 @@ class _Compiler:
             return self.first.get(id(self.refs[jump.ref]))
         return _by_words(jump.ref, self.nodes[: pending.index] if jump.back else self.nodes)
 
-
     def repeated(self, pending: _Pending) -> str | None:
         """ "Repeat until the form is complete": back to the step that asked "is it complete?",
         else to the step just before."""
         before = self.nodes[: pending.index - 1]
         for node in reversed(before):
-            if node.kind == NodeKind.DECISION and complementary(node.label, pending.jump.until or ""):
+            if node.kind == NodeKind.DECISION and complementary(
+                node.label, pending.jump.until or ""
+            ):
                 feeding = [e.source for e in self.edges if e.target == node.id and not e.loop]
                 if feeding and feeding[0] != self.nodes[0].id:
                     return feeding[0]
@@ -179,7 +184,26 @@ def _by_words(words: str, nodes: list[Node]) -> str | None:
     return best[2] if best and best[0] >= 0.5 else None
 
 
-_STOP = frozenset("the a an to of for and or step stage activity again it its this that".split())
+_STOP = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "to",
+        "of",
+        "for",
+        "and",
+        "or",
+        "step",
+        "stage",
+        "activity",
+        "again",
+        "it",
+        "its",
+        "this",
+        "that",
+    ]
+)
 
 
 def _stems(text: str) -> set[str]:
@@ -191,6 +215,8 @@ def build(items: list[Item], refs: dict[str, Item], max_tasks: int) -> Built:
     compiler = _Compiler(refs, max_tasks)
     start = compiler.node(NodeKind.START, "Start")
     exits = compiler.block(items, [(start, None)])
+    if compiler.tasks == 0:
+        raise NoSteps("no steps")
     ends = [n.id for n in compiler.nodes if n.kind == NodeKind.END]
     final = compiler.node(NodeKind.END, "End") if exits or not ends or compiler.pending else None
     if final is not None:

@@ -17,7 +17,6 @@ from lemminflect import getAllInflections, getAllLemmas, getInflection
 
 from activities.realms.sop.flow import (
     Concurrent,
-    append,
     Decision,
     ElseBranch,
     End,
@@ -25,62 +24,423 @@ from activities.realms.sop.flow import (
     Jump,
     Piece,
     Task,
+    append,
 )
 
 DETERMINERS = frozenset(
-    "the a an each every our your his her its their this that these those any all".split()
+    [
+        "the",
+        "a",
+        "an",
+        "each",
+        "every",
+        "our",
+        "your",
+        "his",
+        "her",
+        "its",
+        "their",
+        "this",
+        "that",
+        "these",
+        "those",
+        "any",
+        "all",
+    ]
 )
-_AUX = frozenset("is are was were has have had does do did gets get becomes".split())
-_MODALS = frozenset("must should will shall may can could would might needs".split())
-_PRONOUNS = frozenset("he she they we you i".split())
+_AUX = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "does",
+        "do",
+        "did",
+        "gets",
+        "get",
+        "becomes",
+    ]
+)
+_MODALS = frozenset(
+    ["must", "should", "will", "shall", "may", "can", "could", "would", "might", "needs"]
+)
+_PRONOUNS = frozenset(["he", "she", "they", "we", "you", "i"])
 ROLE_WORDS = frozenset(
-    "customer client manager agent analyst supervisor user system owner reviewer clerk "
-    "admin administrator operator employee finance hr team lead approver requester "
-    "engineer support department management procurement staff desk office committee "
-    "board unit service lab laboratory warehouse legal sales accounting accounts payroll "
-    "it security secretary head director officer nurse doctor physician pharmacist "
-    "patient applicant candidate student teacher tutor vendor supplier carrier courier "
-    "driver technician specialist coordinator assistant representative auditor inspector "
-    "controller treasurer recruiter dispatcher planner buyer seller member person "
-    "chair secretariat registrar cashier teller banker underwriter adjuster broker "
-    "receptionist guest host chef cook waiter shop store branch bank insurer partner "
-    "company organisation organization firm authority council court agency desk "
-    "helpdesk servicedesk purchasing logistics marketing quality qa production "
-    "shipping receiving dispatch it-support developer tester architect".split()
+    [
+        "customer",
+        "client",
+        "manager",
+        "agent",
+        "analyst",
+        "supervisor",
+        "user",
+        "system",
+        "owner",
+        "reviewer",
+        "clerk",
+        "admin",
+        "administrator",
+        "operator",
+        "employee",
+        "finance",
+        "hr",
+        "team",
+        "lead",
+        "approver",
+        "requester",
+        "engineer",
+        "support",
+        "department",
+        "management",
+        "procurement",
+        "staff",
+        "desk",
+        "office",
+        "committee",
+        "board",
+        "unit",
+        "service",
+        "lab",
+        "laboratory",
+        "warehouse",
+        "legal",
+        "sales",
+        "accounting",
+        "accounts",
+        "payroll",
+        "it",
+        "security",
+        "secretary",
+        "head",
+        "director",
+        "officer",
+        "nurse",
+        "doctor",
+        "physician",
+        "pharmacist",
+        "patient",
+        "applicant",
+        "candidate",
+        "student",
+        "teacher",
+        "tutor",
+        "vendor",
+        "supplier",
+        "carrier",
+        "courier",
+        "driver",
+        "technician",
+        "specialist",
+        "coordinator",
+        "assistant",
+        "representative",
+        "auditor",
+        "inspector",
+        "controller",
+        "treasurer",
+        "recruiter",
+        "dispatcher",
+        "planner",
+        "buyer",
+        "seller",
+        "member",
+        "person",
+        "chair",
+        "secretariat",
+        "registrar",
+        "cashier",
+        "teller",
+        "banker",
+        "underwriter",
+        "adjuster",
+        "broker",
+        "receptionist",
+        "guest",
+        "host",
+        "chef",
+        "cook",
+        "waiter",
+        "shop",
+        "store",
+        "branch",
+        "bank",
+        "insurer",
+        "partner",
+        "company",
+        "organisation",
+        "organization",
+        "firm",
+        "authority",
+        "council",
+        "court",
+        "agency",
+        "desk",
+        "helpdesk",
+        "servicedesk",
+        "purchasing",
+        "logistics",
+        "marketing",
+        "quality",
+        "qa",
+        "production",
+        "shipping",
+        "receiving",
+        "dispatch",
+        "it-support",
+        "developer",
+        "tester",
+        "architect",
+    ]
 )
 _THINGS = frozenset(
-    "order number letter folder paper voucher ledger register container answer offer "
-    "transfer parameter filter header cover error monitor sensor document payment "
-    "shipment statement agreement assessment amendment attachment requirement "
-    "equipment component content incident event invoice request claim form application "
-    "report file ticket email message goods package item case process procedure workflow "
-    "step task amount total result record data contract quote quotation delivery product "
-    "batch sample part material list budget deadline meeting interview test check review "
-    "approval status policy issue problem complaint decision response reply notification "
-    "reminder receipt purchase sale loan balance fee price cost account instance "
-    "procedure sop flow loop cycle timer period time day week month year stock".split()
+    [
+        "order",
+        "number",
+        "letter",
+        "folder",
+        "paper",
+        "voucher",
+        "ledger",
+        "register",
+        "container",
+        "answer",
+        "offer",
+        "transfer",
+        "parameter",
+        "filter",
+        "header",
+        "cover",
+        "error",
+        "monitor",
+        "sensor",
+        "document",
+        "payment",
+        "shipment",
+        "statement",
+        "agreement",
+        "assessment",
+        "amendment",
+        "attachment",
+        "requirement",
+        "equipment",
+        "component",
+        "content",
+        "incident",
+        "event",
+        "invoice",
+        "request",
+        "claim",
+        "form",
+        "application",
+        "report",
+        "file",
+        "ticket",
+        "email",
+        "message",
+        "goods",
+        "package",
+        "item",
+        "case",
+        "process",
+        "procedure",
+        "workflow",
+        "step",
+        "task",
+        "amount",
+        "total",
+        "result",
+        "record",
+        "data",
+        "contract",
+        "quote",
+        "quotation",
+        "delivery",
+        "product",
+        "batch",
+        "sample",
+        "part",
+        "material",
+        "list",
+        "budget",
+        "deadline",
+        "meeting",
+        "interview",
+        "test",
+        "check",
+        "review",
+        "approval",
+        "status",
+        "policy",
+        "issue",
+        "problem",
+        "complaint",
+        "decision",
+        "response",
+        "reply",
+        "notification",
+        "reminder",
+        "receipt",
+        "purchase",
+        "sale",
+        "loan",
+        "balance",
+        "fee",
+        "price",
+        "cost",
+        "account",
+        "instance",
+        "procedure",
+        "sop",
+        "flow",
+        "loop",
+        "cycle",
+        "timer",
+        "period",
+        "time",
+        "day",
+        "week",
+        "month",
+        "year",
+        "stock",
+    ]
 )
 _PERSON_SUFFIXES = ("er", "or", "ist", "ant", "ent", "ee", "ian", "ary", "ive", "ic")
 _END_VERBS = frozenset(
-    "approves signs leaves waits finishes ends stops closes pays agrees declines "
-    "confirms rejects accepts responds replies decides".split()
+    [
+        "approves",
+        "signs",
+        "leaves",
+        "waits",
+        "finishes",
+        "ends",
+        "stops",
+        "closes",
+        "pays",
+        "agrees",
+        "declines",
+        "confirms",
+        "rejects",
+        "accepts",
+        "responds",
+        "replies",
+        "decides",
+    ]
 )
 _OBJECT_STARTS = frozenset(
-    "the a an it them all to with for in on back up out that whether if his her their "
-    "its each every any this these those him me us one both either over off down into "
-    "from by as again".split()
+    [
+        "the",
+        "a",
+        "an",
+        "it",
+        "them",
+        "all",
+        "to",
+        "with",
+        "for",
+        "in",
+        "on",
+        "back",
+        "up",
+        "out",
+        "that",
+        "whether",
+        "if",
+        "his",
+        "her",
+        "their",
+        "its",
+        "each",
+        "every",
+        "any",
+        "this",
+        "these",
+        "those",
+        "him",
+        "me",
+        "us",
+        "one",
+        "both",
+        "either",
+        "over",
+        "off",
+        "down",
+        "into",
+        "from",
+        "by",
+        "as",
+        "again",
+    ]
 )
-_DECISION_VERBS = frozenset("approve decline reject accept refuse agree decide deny".split())
-_PREPOSITIONS = frozenset("to for with in on at from by into onto over under about".split())
-_ADVERBS = frozenset("then also immediately finally subsequently afterwards next later".split())
+_DECISION_VERBS = frozenset(
+    ["approve", "decline", "reject", "accept", "refuse", "agree", "decide", "deny"]
+)
+_PREPOSITIONS = frozenset(
+    ["to", "for", "with", "in", "on", "at", "from", "by", "into", "onto", "over", "under", "about"]
+)
+_ADVERBS = frozenset(
+    ["then", "also", "immediately", "finally", "subsequently", "afterwards", "next", "later"]
+)
 _CHECK_VERBS = frozenset(
-    "check checks verify verifies determine determines decide decides ask asks see sees "
-    "confirm confirms test tests assess assesses evaluate evaluates examine examines "
-    "establish establishes find finds review reviews inspect inspects".split()
+    [
+        "check",
+        "checks",
+        "verify",
+        "verifies",
+        "determine",
+        "determines",
+        "decide",
+        "decides",
+        "ask",
+        "asks",
+        "see",
+        "sees",
+        "confirm",
+        "confirms",
+        "test",
+        "tests",
+        "assess",
+        "assesses",
+        "evaluate",
+        "evaluates",
+        "examine",
+        "examines",
+        "establish",
+        "establishes",
+        "find",
+        "finds",
+        "review",
+        "reviews",
+        "inspect",
+        "inspects",
+    ]
 )
 _EVENT_VERBS = frozenset(
-    "arrives arrive expires expire happens occurs starts begins exists contains includes "
-    "consists is are was were has have lies remains".split()
+    [
+        "arrives",
+        "arrive",
+        "expires",
+        "expire",
+        "happens",
+        "occurs",
+        "starts",
+        "begins",
+        "exists",
+        "contains",
+        "includes",
+        "consists",
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "lies",
+        "remains",
+    ]
 )
 
 _LEAD_IN = re.compile(
@@ -89,7 +449,7 @@ _LEAD_IN = re.compile(
     re.IGNORECASE,
 )
 _OTHERWISE = re.compile(
-    r"^(?:otherwise|else|if\s+not|if\s+no|in\s+all\s+other\s+cases|if\s+this\s+is\s+not\s+"
+    r"^(?:otherwise|else|if\s+not(?=\s*[,:]|$)|if\s+no(?=\s*[,:]|$)|in\s+all\s+other\s+cases|if\s+this\s+is\s+not\s+"
     r"the\s+case|if\s+that\s+is\s+not\s+the\s+case|if\s+(?:it|they|this|that|he|she)\s+"
     r"(?:is|are|does|do|was|were|has|have)(?:\s+not|n't)(?:\s+\w+)?)\b[,:]?\s*(?P<rest>.*)$",
     re.IGNORECASE,
@@ -118,7 +478,7 @@ _WHEN = re.compile(
 )
 _UNTIL = re.compile(
     r"^(?:(?:repeat|redo|iterate|loop)(?:s|ed)?\b(?:\s+(?:steps?\s+)?(?P<ref>\d+(?:\.\d+)*[a-z]?)"
-    r"(?:\s*(?:-|–|to|through|and)\s*\d+(?:\.\d+)*[a-z]?)?)?[^,]*?\s+until\s+(?P<until>.+)|"
+    r"(?:\s*(?:-|\u2013|to|through|and)\s*\d+(?:\.\d+)*[a-z]?)?)?[^,]*?\s+until\s+(?P<until>.+)|"
     r".*?\b(?:repeat|redo)\b.*?\buntil\s+(?P<until2>.+))$",
     re.IGNORECASE,
 )
@@ -140,7 +500,9 @@ _END = re.compile(
     r"(?:the\s+)?(?:process|procedure)$",
     re.IGNORECASE,
 )
-_BY_AGENT = re.compile(r"\bby\s+(?:the\s+|a\s+|an\s+)?(?P<agent>[A-Za-z][\w&/-]*(?:\s+[A-Za-z][\w&/-]*){0,3})")
+_BY_AGENT = re.compile(
+    r"\bby\s+(?:the\s+|a\s+|an\s+)?(?P<agent>[A-Za-z][\w&/-]*(?:\s+[A-Za-z][\w&/-]*){0,3})"
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'&/-]*|\S")
 
 
@@ -220,7 +582,12 @@ def subject_of(clause: str) -> Subject:
         return Subject(None, kind if finite else "fragment")
     if start == 0 and tokens[0].lower() not in _AUX and is_finite(tokens[0]):
         return Subject(None, "elided")
-    if start == 0 and is_base_verb(tokens[0]) and len(tokens) > 1 and tokens[1].lower() in _OBJECT_STARTS:
+    if (
+        start == 0
+        and is_base_verb(tokens[0])
+        and len(tokens) > 1
+        and tokens[1].lower() in _OBJECT_STARTS
+    ):
         return Subject(None, "imperative")
     for index in range(start + 1, min(len(tokens), start + 9)):
         token = tokens[index]
@@ -469,12 +836,16 @@ def _control(clause: str) -> Item | None:
     if _END.match(clause):
         return End()
     if match := _UNTIL.match(clause):
-        return Jump(ref=match.group("ref"), until=_condition(match.group("until") or match.group("until2")))
+        return Jump(
+            ref=match.group("ref"), until=_condition(match.group("until") or match.group("until2"))
+        )
     if _RESTART.search(clause):
         return Jump(ref="1")
     if (match := _GOTO.search(clause)) and (match.group("ref") or not subject_of(clause).actor):
         verb = match.group("verb").lower()
-        back = bool(match.group("back")) or verb.startswith(("return", "loop", "repeat", "start", "restart", "is", "are", "send"))
+        back = bool(match.group("back")) or verb.startswith(
+            ("return", "loop", "repeat", "start", "restart", "is", "are", "send")
+        )
         ref = match.group("ref") or match.group("words")
         return Jump(ref=ref.strip(), back=back)
     return None

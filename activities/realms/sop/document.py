@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from activities.realms.sop.clauses import Voice, read_sentence, sentences
 from activities.realms.sop.flow import (
-    Concurrent,
     Decision,
     ElseBranch,
     Item,
@@ -25,12 +24,12 @@ from activities.realms.sop.flow import (
 
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
 _STEP_HEADING = re.compile(
-    r"^\s{0,3}(?:#{1,6}\s*)?(?:\*\*)?step\s+(?P<ref>\d+(?:\.\d+)*[a-z]?)\s*(?:[:.)\-–—]|\*\*)+"
+    r"^\s{0,3}(?:#{1,6}\s*)?(?:\*\*)?step\s+(?P<ref>\d+(?:\.\d+)*[a-z]?)\s*(?:[:.)\-\u2013\u2014]|\*\*)+"
     r"\s*(?:\*\*)?\s*(?P<text>.*?)(?:\*\*)?\s*$",
     re.IGNORECASE,
 )
 _PHASE_LINE = re.compile(
-    r"^\s*(?:phase|stage|part|section)\s+(?:\d+|[ivx]+|[a-z])\s*[:.\-–—]\s*(?P<text>.+)$",
+    r"^\s*(?:phase|stage|part|section)\s+(?:\d+|[ivx]+|[a-z])\s*[:.\-\u2013\u2014]\s*(?P<text>.+)$",
     re.IGNORECASE,
 )
 _ITEM = re.compile(
@@ -67,12 +66,16 @@ _IF_HEADER = re.compile(
     r"^(?:if|in\s+case|when|where|should)\s+(?P<cond>.+?)\s*(?:,?\s*then)?\s*[:,]?$", re.I
 )
 _ELSE_HEADER = re.compile(
-    r"^(?:otherwise|else|if\s+not|if\s+no|in\s+all\s+other\s+cases)\b[,:]?\s*(?P<rest>.*)$", re.I
+    r"^(?:otherwise|else|if\s+not(?=\s*[,:]|$)|if\s+no(?=\s*[,:]|$)|in\s+all\s+other\s+cases)"
+    r"\b[,:]?\s*(?P<rest>.*)$",
+    re.I,
 )
 _PARALLEL_HEADER = re.compile(
     r"^.*\b(?:in\s+parallel|simultaneously|at\s+the\s+same\s+time|concurrently)\b.*:$", re.I
 )
-_ROMAN = frozenset("i ii iii iv v vi vii viii ix x xi xii xiii xiv xv".split())
+_ROMAN = frozenset(
+    ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv"]
+)
 _RACI = {"r": "responsible", "a": "accountable", "c": "consulted", "i": "informed"}
 _COLUMNS = {
     "ref": ("step", "no", "no.", "#", "nr", "number", "id", "seq", "step no", "step #", "step no."),
@@ -170,7 +173,11 @@ class _Reader:
             self._flush()
             self.blank_before = True
             return index + 1
-        if stripped.startswith("|") and index + 1 < len(self.lines) and _is_rule(self.lines[index + 1]):
+        if (
+            stripped.startswith("|")
+            and index + 1 < len(self.lines)
+            and _is_rule(self.lines[index + 1])
+        ):
             return self._table(index)
         blank_before, self.blank_before = self.blank_before, False
         if step := _STEP_HEADING.match(raw):
@@ -214,7 +221,9 @@ class _Reader:
     def _title_line(self, stripped: str, number: int) -> bool:
         """An unmarked first line without a full stop names the procedure."""
         first = not self.parts and not self.paragraph and self.doc.title is None
-        return first and number <= 3 and not stripped.endswith((".", "?", "!")) and len(stripped) < 90
+        return (
+            first and number <= 3 and not stripped.endswith((".", "?", "!")) and len(stripped) < 90
+        )
 
     def _heading(self, number: int, level: int, text: str) -> None:
         self._flush()
@@ -233,9 +242,12 @@ class _Reader:
 
     def _role(self, role: str, raw: str) -> None:
         """A role line under an item owns that item; elsewhere it owns the section."""
-        if self.last is not None and not self.paragraph and raw[:1].isspace():
-            self.last.owner = role
-        elif self.last is not None and self.last.owner is None and not self.paragraph and not self.blank_before:
+        if (self.last is not None and not self.paragraph and raw[:1].isspace()) or (
+            self.last is not None
+            and self.last.owner is None
+            and not self.paragraph
+            and not self.blank_before
+        ):
             self.last.owner = role
         else:
             self._flush()
@@ -271,7 +283,16 @@ class _Reader:
         previous = chr(ord(letter.lower()) - 1)
         return any(e.ref == previous for e in self.stack)
 
-    def _entry(self, line: int, indent: int, style: str, ref: str | None, text: str, *, titled: bool = False) -> None:
+    def _entry(
+        self,
+        line: int,
+        indent: int,
+        style: str,
+        ref: str | None,
+        text: str,
+        *,
+        titled: bool = False,
+    ) -> None:
         owner_match = _INLINE_OWNER.search(text)
         entry = Entry(
             line=line,
@@ -289,7 +310,11 @@ class _Reader:
 
     def _nest(self, entry: Entry) -> None:
         """A marker of an open level is a sibling; a deeper indent or a new style is a child."""
-        same = [i for i, e in enumerate(self.stack) if e.style == entry.style and abs(e.indent - entry.indent) <= 1]
+        same = [
+            i
+            for i, e in enumerate(self.stack)
+            if e.style == entry.style and abs(e.indent - entry.indent) <= 1
+        ]
         if entry.style == "step":
             same = [i for i, e in enumerate(self.stack) if e.style == "step"] or [0]
         if same:
@@ -324,7 +349,9 @@ class _Reader:
             end += 1
         columns = _columns(header, [r for _, r in rows])
         if columns is None:
-            self.doc.skipped.extend((n, self.lines[n - 1].strip()) for n in range(index + 1, end + 1))
+            self.doc.skipped.extend(
+                (n, self.lines[n - 1].strip()) for n in range(index + 1, end + 1)
+            )
             return end
         for number, cells in rows:
             self._row(number, cells, columns)
@@ -380,7 +407,9 @@ class _Reader:
             append(block, Parallel(branches) if len(branches) > 1 else children[0])
             return
         if (header := _IF_HEADER.match(text)) and entry.children:
-            decision = Decision(header.group("cond").strip(), children, ref=entry.ref, phase=entry.phase)
+            decision = Decision(
+                header.group("cond").strip(), children, ref=entry.ref, phase=entry.phase
+            )
             self._remember(entry.ref, decision)
             append(block, decision)
             return
@@ -399,14 +428,19 @@ class _Reader:
         if isinstance(last, Decision) and not last.then and children:
             last.then = children
         else:
-            for child in children:
-                append(block, child)
+            for item in children:
+                append(block, item)
         if first is not None:
             self._remember(entry.ref, first)
 
     def _titled(self, pieces: list[Piece], entry: Entry, voice: Voice) -> list[Piece]:
         """ "Step 3: Approve" + body: the body names who and adds decisions, loops, ends."""
-        body = [piece for line in [" ".join(entry.body)] for s in sentences(line) for piece in read_sentence(s, voice)]
+        body = [
+            piece
+            for line in [" ".join(entry.body)]
+            for s in sentences(line)
+            for piece in read_sentence(s, voice)
+        ]
         tasks = [p for p in body if isinstance(p, Task)]
         head = pieces[0] if pieces else None
         if isinstance(head, Task) and head.actor is None and tasks and tasks[0].actor:
@@ -463,7 +497,7 @@ def _ref(text: str) -> str | None:
 
 
 def _listed(text: str) -> list[str]:
-    return [part.strip(" .") for part in re.split(r"[,;]|<br>", text) if part.strip(" .-–")]
+    return [part.strip(" .") for part in re.split(r"[,;]|<br>", text) if part.strip(" .-\u2013")]
 
 
 @dataclass
@@ -484,7 +518,9 @@ class _Columns:
         return self._letter(cells, "a") or _cell(cells, self.accountable)
 
     def _letter(self, cells: list[str], letter: str) -> str | None:
-        roles = [role for i, role in self.raci_roles.items() if letter in _letters(_cell(cells, i) or "")]
+        roles = [
+            role for i, role in self.raci_roles.items() if letter in _letters(_cell(cells, i) or "")
+        ]
         return " / ".join(roles) or None
 
 
@@ -492,7 +528,7 @@ def _cell(cells: list[str], position: int | None) -> str | None:
     if position is None or position >= len(cells):
         return None
     value = cells[position].strip(" *")
-    return value if value and value not in ("-", "–", "n/a", "N/A") else None
+    return value if value and value not in ("-", "\u2013", "n/a", "N/A") else None
 
 
 def _letters(cell: str) -> set[str]:
@@ -537,4 +573,6 @@ def _mostly_numbers(rows: list[list[str]], position: int) -> bool:
 
 def _letter_column(rows: list[list[str]], position: int) -> bool:
     values = [r[position].strip() for r in rows if position < len(r) and r[position].strip(" -")]
-    return bool(values) and all(_letters(v) and not re.sub(r"[RACIraci\s/,+]", "", v) for v in values)
+    return bool(values) and all(
+        _letters(v) and not re.sub(r"[RACIraci\s/,+]", "", v) for v in values
+    )

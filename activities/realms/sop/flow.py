@@ -73,8 +73,9 @@ Piece = Item | ElseBranch | Concurrent
 
 _NEGATIONS = (" not ", "n't ", " no ", " fails", " failed", " missing", " incomplete", " invalid")
 _OPPOSITES = (
-    ("approved", "rejected"), ("approves", "rejects"), ("accepts", "rejects"), ("accepted", "declined"),
-    ("valid", "invalid"), ("complete", "incomplete"), ("yes", "no"), ("passes", "fails"),
+    ("approved", "rejected"), ("approves", "rejects"), ("accepts", "rejects"),
+    ("accepted", "declined"), ("valid", "invalid"), ("complete", "incomplete"), ("yes", "no"),
+    ("passes", "fails"),
     ("correct", "incorrect"), ("available", "unavailable"), ("accepts", "declines"),
     ("approved", "denied"), ("accepted", "rejected"), ("in stock", "out of stock"),
 )  # fmt: skip
@@ -101,24 +102,34 @@ def append(block: list[Item], piece: Piece) -> bool:
         else:
             block[-1] = Parallel([[last], piece.items])
         return True
-    if isinstance(piece, Jump) and piece.until is None and isinstance(last, Decision) and last.then:
-        if last.otherwise is None and not isinstance(last.then[-1], Jump | End):
+    if isinstance(last, Decision) and last.otherwise is None:
+        if isinstance(piece, Jump) and piece.until is None and _open(last.then):
             last.then.append(piece)
             return True
-    if isinstance(piece, Decision) and isinstance(last, Decision) and last.otherwise is None:
-        if complementary(last.condition, piece.condition):
+        if isinstance(piece, Decision) and complementary(last.condition, piece.condition):
             last.otherwise = piece.then
             return True
     block.append(piece)
     return True
 
 
+def _open(branch: list[Item]) -> bool:
+    """A branch with steps that does not already end or jump."""
+    return bool(branch) and not isinstance(branch[-1], Jump | End)
+
+
 def complementary(first: str, second: str) -> bool:
     """ "the amount is over 100" / "it is not": the second condition is the first one's else."""
     a, b = f" {first.lower()} ", f" {second.lower()} "
+    if _without_not(a) == _without_not(b) and a != b:
+        return True
     if any(word in b for word in _NEGATIONS) != any(word in a for word in _NEGATIONS):
         return b.strip() in ("not", "no") or _same_subject(a, b) or _pronoun(b)
     return any((x in a and y in b) or (y in a and x in b) for x, y in _OPPOSITES)
+
+
+def _without_not(condition: str) -> str:
+    return " ".join(w for w in condition.replace("n't", " not").split() if w not in ("not", "no"))
 
 
 def _same_subject(a: str, b: str) -> bool:
@@ -127,4 +138,3 @@ def _same_subject(a: str, b: str) -> bool:
 
 def _pronoun(condition: str) -> bool:
     return condition.split()[0] in ("it", "they", "this", "that", "so", "the")
-

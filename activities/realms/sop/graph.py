@@ -17,24 +17,29 @@ class NodeKind(StrEnum):
     END = "end"
 
 
+def _empty(value: object) -> bool:
+    """Fields left out of a result when they say nothing: a result of 300 steps stays small."""
+    return value is None or value == [] or value is False
+
+
 class Node(BaseModel):
     id: str
     kind: NodeKind
     label: str
-    actor: str | None = None
-    accountable: str | None = None
-    phase: str | None = None
-    ref: str | None = None
+    actor: str | None = Field(default=None, exclude_if=_empty)
+    accountable: str | None = Field(default=None, exclude_if=_empty)
+    phase: str | None = Field(default=None, exclude_if=_empty)
+    ref: str | None = Field(default=None, exclude_if=_empty)
     """The step's own number in the SOP ("3", "2.1", "b"), when it had one."""
-    inputs: list[str] = Field(default_factory=list)
-    outputs: list[str] = Field(default_factory=list)
+    inputs: list[str] = Field(default_factory=list, exclude_if=_empty)
+    outputs: list[str] = Field(default_factory=list, exclude_if=_empty)
 
 
 class Edge(BaseModel):
     source: str
     target: str
-    label: str | None = None
-    loop: bool = False
+    label: str | None = Field(default=None, exclude_if=_empty)
+    loop: bool = Field(default=False, exclude_if=_empty)
     """A back edge: the flow returns to an earlier node ("repeat until", "go back to")."""
 
 
