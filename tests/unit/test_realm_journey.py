@@ -1,6 +1,5 @@
 """Journey realm: SOPs in every common style become control-flow graphs (no server needed)."""
 
-import json
 from pathlib import Path
 
 import pytest
@@ -8,6 +7,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.realms.journey import (
     MAX_TASKS,
+    RESULT_BUDGET,
     CreateWorkflowFromSopParams,
     WorkflowDefinition,
     create_workflow_from_sop,
@@ -140,7 +140,8 @@ def test_loops_go_back_to_the_step_they_name() -> None:
 
 def test_meanwhile_runs_in_parallel_and_joins() -> None:
     flow = parse_sop(
-        "The buyer orders the goods. Meanwhile, the accountant reserves the budget. The buyer files the order."
+        "The buyer orders the goods. Meanwhile, the accountant reserves the budget. "
+        "The buyer files the order."
     )
     split = next(n.id for n in flow.nodes if n.kind == NodeKind.PARALLEL)
     join = next(n.id for n in flow.nodes if n.kind == NodeKind.JOIN)
@@ -152,7 +153,8 @@ def test_meanwhile_runs_in_parallel_and_joins() -> None:
 
 def test_the_process_ends_here_is_an_end_event_on_that_branch() -> None:
     flow = parse_sop(
-        "1. Check the ID.\n2. If the ID is fake, call security and the process ends here.\n3. Issue the badge.\n"
+        "1. Check the ID.\n2. If the ID is fake, call security and the process ends here.\n"
+        "3. Issue the badge.\n"
     )
     security = _task(flow, "Call security")
     (end,) = _next(flow, security)
@@ -183,7 +185,8 @@ def test_role_and_owner_lines_and_inline_owners() -> None:
 def test_a_table_of_steps_and_a_raci_table() -> None:
     steps = parse_sop(
         "| Step | Owner | Action | Input | Output |\n|---|---|---|---|---|\n"
-        "| 1 | Buyer | Request quotes | Need | Quotes |\n| 2 | Buyer | If no quote is cheap enough, go back to step 1 | Quotes | |\n"
+        "| 1 | Buyer | Request quotes | Need | Quotes |\n"
+        "| 2 | Buyer | If no quote is cheap enough, go back to step 1 | Quotes | |\n"
         "| 3 | Approver | Approve the order | Quotes | Order |\n"
     )
     assert [(n.label, n.actor, n.ref) for n in steps.nodes if n.kind == NodeKind.TASK] == [
@@ -196,7 +199,8 @@ def test_a_table_of_steps_and_a_raci_table() -> None:
         and steps.outputs == ["Quotes", "Order"]
     )
     raci = parse_sop(
-        "| Activity | Legal | Finance |\n|---|---|---|\n| Review the contract | R | A |\n| Pay the vendor | C | R/A |\n"
+        "| Activity | Legal | Finance |\n|---|---|---|\n"
+        "| Review the contract | R | A |\n| Pay the vendor | C | R/A |\n"
     )
     assert [(n.actor, n.accountable) for n in raci.nodes if n.kind == NodeKind.TASK] == [
         ("Legal", "Finance"),
@@ -208,7 +212,8 @@ def test_a_table_of_steps_and_a_raci_table() -> None:
 def test_step_headings_with_bodies() -> None:
     flow = parse_sop(
         "## Step 1: Receive the parcel\nThe courier drops the parcel at the desk.\n\n"
-        "## Step 2: Inspect it\nThe clerk opens the parcel.\nIf it is damaged, the clerk photographs it.\n"
+        "## Step 2: Inspect it\nThe clerk opens the parcel.\n"
+        "If it is damaged, the clerk photographs it.\n"
     )
     assert [(n.label, n.actor, n.ref) for n in flow.nodes if n.kind == NodeKind.TASK] == [
         ("Receive the parcel", "Courier", "1"),
@@ -228,18 +233,22 @@ def test_prose_skips_what_is_not_an_activity_and_says_so() -> None:
 
 
 def test_a_long_sop_is_drawn_whole_and_a_cut_is_announced() -> None:
-    long = "\n".join(f"{i}. The clerk handles item {i}." for i in range(1, 251))
+    long = "\n".join(f"{i}. The clerk handles item {i} of the shipment." for i in range(1, 251))
     flow = parse_sop(long)
     assert flow.steps == 250 and flow.warnings == []
-    assert len(json.dumps(flow.model_dump(mode="json"))) < 256 * 1024
+    assert "BPMNDiagram" in flow.bpmn
+    assert len(flow.model_dump_json()) <= RESULT_BUDGET
     huge = parse_sop("\n".join(f"{i}. Handle item {i}." for i in range(1, MAX_TASKS + 51)))
     assert huge.steps == MAX_TASKS
     assert any(f"{MAX_TASKS + 50} steps" in w and "50 were left out" in w for w in huge.warnings)
 
 
-def test_at_the_cap_nothing_is_cut() -> None:
-    flow = parse_sop("\n".join(f"{i}. Handle item {i}." for i in range(1, MAX_TASKS + 1)))
+def test_at_the_cap_nothing_is_cut_and_the_result_keeps_to_its_budget() -> None:
+    wordy = "the clerk checks the delivery note against the purchase order line by line"
+    flow = parse_sop("\n".join(f"{i}. Item {i}: {wordy}." for i in range(1, MAX_TASKS + 1)))
     assert flow.steps == MAX_TASKS and not any("left out" in w for w in flow.warnings)
+    assert len(flow.model_dump_json()) <= RESULT_BUDGET
+    assert "BPMNDiagram" not in flow.bpmn and "no diagram layout" in flow.warnings[-1]
 
 
 def test_no_procedure_is_a_clear_failure() -> None:
