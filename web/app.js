@@ -230,16 +230,39 @@ function renderResult(box, result) {
       result.measures.map((m) => [m.name, ...result.files.map((f) => fmt(m.values[f])), m.best]),
       "Data quality side by side"));
   }
-  if (result.mermaid) {
-    const figure = document.createElement("figure");
-    figure.setAttribute("aria-label", "Workflow flowchart");
-    box.append(figure);
-    mermaid.render(`m${Math.random().toString(36).slice(2)}`, result.mermaid)
-      .then(({ svg }) => { figure.innerHTML = svg; })
-      .catch(() => { const pre = document.createElement("pre"); pre.textContent = result.mermaid; figure.append(pre); });
-    const steps = document.createElement("ol");
-    for (const s of result.steps) { const li = document.createElement("li"); li.textContent = `${s.actor ? s.actor + ": " : ""}${s.text}`; steps.append(li); }
-    box.append(steps);
+  if (result.mermaid) journeyResult(box, result);
+}
+
+// The Journey card: the flowchart, the steps with who does them, what the reader skipped,
+// and the BPMN 2.0 file to download (Camunda Modeler, bpmn.io and Signavio open it).
+function journeyResult(box, result) {
+  const figure = document.createElement("figure");
+  figure.setAttribute("aria-label", "Workflow flowchart");
+  box.append(figure);
+  mermaid.render(`m${Math.random().toString(36).slice(2)}`, result.mermaid)
+    .then(({ svg }) => { figure.innerHTML = svg; })
+    .catch(() => { const pre = document.createElement("pre"); pre.textContent = result.mermaid; figure.append(pre); });
+  const steps = document.createElement("ol");
+  steps.className = "journey-steps";
+  for (const s of result.nodes.filter((n) => n.kind === "task")) {
+    const li = document.createElement("li");
+    li.textContent = `${s.actor ? s.actor + ": " : ""}${s.label}`;
+    steps.append(li);
+  }
+  box.append(steps);
+  for (const warning of result.warnings || []) {
+    const p = document.createElement("p");
+    p.className = "warning";
+    p.textContent = `Note: ${warning}`;
+    box.append(p);
+  }
+  if (result.bpmn) {
+    const link = document.createElement("a");
+    link.className = "bpmn-download";
+    link.textContent = "Download BPMN";
+    link.download = `${(result.title || "workflow").replace(/[^\w.-]+/g, "_")}.bpmn`;
+    link.href = URL.createObjectURL(new Blob([result.bpmn], { type: "application/xml" }));
+    box.append(link);
   }
 }
 
