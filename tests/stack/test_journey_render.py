@@ -17,9 +17,9 @@ from playwright.sync_api import Browser, sync_playwright
 from activities.realms.journey import WorkflowDefinition, parse_sop
 from activities.realms.sop.graph import NodeKind
 from bench.journey.run import CORPORA, load
-from tests.test_console import ARGS, CHROMIUM
+from tests.stack.test_console import ARGS, CHROMIUM
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHECK_BPMN = ROOT / "tests" / "js" / "check_bpmn.mjs"
 MERMAID = ROOT / "web" / "vendor" / "mermaid.min.js"
 HOSTILE = (

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 import launcher
-from tests.test_console import ARGS, CHROMIUM, WAIT
-from tests.test_journey_render import _moddle
+from tests.stack.test_console import ARGS, CHROMIUM, WAIT
+from tests.stack.test_journey_render import _moddle
 
 SOP = """# Expense claims
 
