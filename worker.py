@@ -5,6 +5,7 @@ import logging
 import signal
 import sys
 from datetime import timedelta
+from typing import Any
 
 from openai import AsyncOpenAI, OpenAI
 from temporalio.client import Client
@@ -44,26 +45,24 @@ def backend_for(settings: Settings) -> AgentBackend:
     offline = OfflineBackend(ClassifierAnalyzer(threshold=settings.clarify_threshold))
     if settings.analyzer == "classifier":
         return offline
-    client = AsyncOpenAI(
-        base_url=settings.llm_base_url,
-        api_key=settings.llm_api_key.get_secret_value(),
-        timeout=settings.llm_timeout_seconds,
-        max_retries=0,
-    )
-    return LLMBackend(ChatModel(client, settings.llm_model), offline)
+    return LLMBackend(ChatModel(AsyncOpenAI(**_llm_client(settings)), settings.llm_model), offline)
 
 
 def sop_model_for(settings: Settings) -> SopModel | None:
     """The model that reads SOPs (Journey realm) when the settings ask for one."""
     if settings.sop_reader != "llm":
         return None
-    client = OpenAI(
-        base_url=settings.llm_base_url,
-        api_key=settings.llm_api_key.get_secret_value(),
-        timeout=settings.llm_timeout_seconds,
-        max_retries=0,
-    )
-    return SopModel(client, settings.llm_model)
+    return SopModel(OpenAI(**_llm_client(settings)), settings.llm_model)
+
+
+def _llm_client(settings: Settings) -> dict[str, Any]:
+    """How both OpenAI clients reach the endpoint; Temporal retries, the client does not."""
+    return {
+        "base_url": settings.llm_base_url,
+        "api_key": settings.llm_api_key.get_secret_value(),
+        "timeout": settings.llm_timeout_seconds,
+        "max_retries": 0,
+    }
 
 
 def build_worker(

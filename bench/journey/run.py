@@ -12,7 +12,6 @@ same run. `heldout/` holds nine more SOPs written after the reader was tuned on
 """
 
 import argparse
-import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -24,41 +23,12 @@ import yaml
 from temporalio.exceptions import ApplicationError
 
 from activities.realms.journey import actor_key, parse_sop
+from activities.realms.sop.build import stems
 from activities.realms.sop.graph import NodeKind
 from bench.journey import baseline
 
 CORPORA = {"corpus": Path(__file__).parent / "corpus", "heldout": Path(__file__).parent / "heldout"}
 ELEMENTS = ("steps", "decisions", "loops", "actors")
-_STOP = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "to",
-        "of",
-        "for",
-        "and",
-        "or",
-        "in",
-        "on",
-        "with",
-        "by",
-        "it",
-        "its",
-        "their",
-        "his",
-        "her",
-        "is",
-        "are",
-        "be",
-        "must",
-        "then",
-        "this",
-        "that",
-        "all",
-        "any",
-    ]
-)
 
 
 @dataclass
@@ -126,10 +96,6 @@ def old_reader(text: str) -> Prediction:
         decisions=[s.condition or "" for s in flow.steps if s.kind == "decision"],
         actors=flow.actors,
     )
-
-
-def stems(text: str) -> set[str]:
-    return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP}
 
 
 def similarity(a: str, b: str) -> float:

@@ -1,15 +1,15 @@
 """The console's Journey card in a real browser: an uploaded SOP becomes a drawn workflow
 whose BPMN downloads as a file bpmn-moddle imports."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-import launcher
-from tests.stack.test_console import ARGS, CHROMIUM, WAIT
+from tests.stack import test_console
 from tests.stack.test_journey_render import _moddle
+
+browser, page = test_console.browser, test_console.page
+"""The console tests' fixtures: their Chromium, and a page connected to the stack."""
 
 SOP = """# Expense claims
 
@@ -20,34 +20,16 @@ SOP = """# Expense claims
 """
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Browser, stack: launcher.Stack) -> Iterator[Page]:
-    context = browser.new_context(accept_downloads=True)
-    opened = context.new_page()
-    opened.goto(stack.api_url() + "/")
-    expect(opened.locator("#status")).to_have_text("connected", timeout=WAIT)
-    yield opened
-    context.close()
-
-
 def test_an_sop_is_drawn_and_its_bpmn_downloads(page: Page, tmp_path: Path) -> None:
     sop = tmp_path / "expenses.md"
     sop.write_text(SOP)
     page.set_input_files("#file", str(sop))
-    expect(page.locator("#attached")).to_contain_text("expenses.md", timeout=WAIT)
+    expect(page.locator("#attached")).to_contain_text("expenses.md", timeout=test_console.WAIT)
     page.fill("#text", "Create a workflow from my SOP")
     page.keyboard.press("Enter")
     card = page.locator(".card", has_text="create_workflow_from_sop")
-    expect(card.locator(".state")).to_have_text("completed", timeout=WAIT)
-    expect(card.locator("figure svg g.node")).to_have_count(7, timeout=WAIT)
+    expect(card.locator(".state")).to_have_text("completed", timeout=test_console.WAIT)
+    expect(card.locator("figure svg g.node")).to_have_count(7, timeout=test_console.WAIT)
     expect(card.locator(".journey-steps li")).to_have_text(
         [
             "Employee: The employee submits the expense form",

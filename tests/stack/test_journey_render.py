@@ -8,17 +8,18 @@ vendored Mermaid and must draw every node.
 
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from activities.realms.journey import WorkflowDefinition, parse_sop
 from activities.realms.sop.graph import NodeKind
 from bench.journey.run import CORPORA, load
-from tests.stack.test_console import ARGS, CHROMIUM
+from tests.stack import test_console
 
+browser = test_console.browser
+"""The console tests' Chromium (Debian's, driven by Playwright)."""
 ROOT = Path(__file__).resolve().parents[2]
 CHECK_BPMN = ROOT / "tests" / "js" / "check_bpmn.mjs"
 MERMAID = ROOT / "web" / "vendor" / "mermaid.min.js"
@@ -87,14 +88,6 @@ def test_the_checker_sees_a_broken_reference(
     )
     (found,) = _moddle([broken])
     assert found["warnings"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 RENDER = """async (charts) => {

@@ -9,6 +9,7 @@ step exists, so "go to step 7" may point forward and "go back to step 2" backwar
 import re
 from dataclasses import dataclass, field
 
+from activities.realms.sop.clauses import word_set
 from activities.realms.sop.flow import Decision, Item, Jump, Parallel, Task, complementary
 from activities.realms.sop.graph import Edge, Graph, Node, NodeKind
 
@@ -172,42 +173,27 @@ class _Compiler:
 
 def _by_words(words: str, nodes: list[Node]) -> str | None:
     """ "return to the review" → the latest task whose label shares the most words."""
-    wanted = _stems(words)
+    wanted = stems(words)
     best: tuple[float, int, str] | None = None
     for index, node in enumerate(nodes):
         if node.kind != NodeKind.TASK:
             continue
-        shared = len(wanted & _stems(node.label))
+        shared = len(wanted & stems(node.label))
         if shared:
             score = (shared / len(wanted), index, node.id)
             best = max(best, score) if best else score
     return best[2] if best and best[0] >= 0.5 else None
 
 
-_STOP = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "to",
-        "of",
-        "for",
-        "and",
-        "or",
-        "step",
-        "stage",
-        "activity",
-        "again",
-        "it",
-        "its",
-        "this",
-        "that",
-    ]
+STOP_WORDS = word_set(
+    "the a an to of for and or in on with by it its this that their his her is are be must "
+    "then all any step stage activity again"
 )
 
 
-def _stems(text: str) -> set[str]:
-    return {w[:5] for w in re.findall(r"[a-z]+", text.lower()) if w not in _STOP}
+def stems(text: str) -> set[str]:
+    """Content words cut to five letters: "approves" and "approval" meet, "the" is gone."""
+    return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP_WORDS}
 
 
 def build(items: list[Item], refs: dict[str, Item], max_tasks: int) -> Built:

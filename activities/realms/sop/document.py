@@ -10,7 +10,7 @@ in `skipped`, so the caller can say so.
 import re
 from dataclasses import dataclass, field
 
-from activities.realms.sop.clauses import Voice, read_sentence, sentences
+from activities.realms.sop.clauses import Voice, read_sentence, sentences, word_set
 from activities.realms.sop.flow import (
     Decision,
     ElseBranch,
@@ -73,9 +73,7 @@ _ELSE_HEADER = re.compile(
 _PARALLEL_HEADER = re.compile(
     r"^.*\b(?:in\s+parallel|simultaneously|at\s+the\s+same\s+time|concurrently)\b.*:$", re.I
 )
-_ROMAN = frozenset(
-    ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv"]
-)
+_ROMAN = word_set("i ii iii iv v vi vii viii ix x xi xii xiii xiv xv")
 _RACI = {"r": "responsible", "a": "accountable", "c": "consulted", "i": "informed"}
 _COLUMNS = {
     "ref": ("step", "no", "no.", "#", "nr", "number", "id", "seq", "step no", "step #", "step no."),
