@@ -255,8 +255,9 @@ def _wait_for_port(process: subprocess.Popen[bytes], port: int, timeout: float, 
     raise TimeoutError(f"nothing listened on {port} within {timeout}s")
 
 
-class Stopped(Exception):
-    """SIGTERM, SIGINT or SIGHUP reached the launcher."""
+class Stopped(BaseException):
+    """SIGTERM, SIGINT or SIGHUP reached the launcher. A BaseException, like
+    KeyboardInterrupt: raised inside a log call, logging would swallow an Exception."""
 
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)

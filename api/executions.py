@@ -16,6 +16,7 @@ from models.conversation import IntentRequest
 from models.execution import RETRYABLE, ExecutionInput, ExecutionView
 from models.intents import Intent
 from models.search import INTENT, REALM, USER_ID, execution_workflow_id
+from telemetry.tracing import carrier
 from workflows.execution import IntentExecution
 
 CHAIN_LIMIT = 20
@@ -128,6 +129,7 @@ class Executions:
         info = await self._conversations.info(session_id)
         if info is None or info.user_id != user_id:
             raise UnknownSession(session_id)
+        request = request.model_copy(update={"trace": carrier()})
         try:
             accepted = await self._conversations.run_intent(session_id, request)
         except WorkflowUpdateFailedError as err:

@@ -41,6 +41,8 @@ class IntentRequest(BaseModel):
 
     intent: Intent
     retry_of: str | None = None
+    trace: dict[str, str] = Field(default_factory=dict)
+    """W3C trace context of the request that asked for it (see `UserMessage.trace`)."""
 
 
 class IntentAccepted(BaseModel):

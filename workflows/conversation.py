@@ -216,7 +216,8 @@ class Conversation:
         self._hold()
         try:
             if turn.intent is not None and turn.execution_id is not None:
-                await self._run_intent_turn(turn.turn_id, turn.intent, turn.execution_id)
+                with resumed(turn.intent.trace):
+                    await self._run_intent_turn(turn.turn_id, turn.intent, turn.execution_id)
             elif turn.message is not None:
                 await self._let_acceptance_out(turn.turn_id)
                 with resumed(turn.message.trace):

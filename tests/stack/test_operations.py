@@ -52,14 +52,15 @@ def ops_api(plain: launcher.Stack) -> Api:
 
 @pytest.fixture(scope="module")
 def ingest(ops_api: Api) -> dict[str, object]:
-    """One turn that runs an execution: upload a real CSV, ask to ingest it."""
+    """Two turns of one session that each run an execution: ingest a real CSV, profile it."""
     ref = ops_api.upload(REAL_CSV.name, REAL_CSV.read_bytes())
     with ops_api.socket() as conn:
         events = conn.turn("Upload a file", [ref["file_id"]])
+        events += conn.turn("What insights can I get from my data?")
         session_id = conn.ready["session_id"]
     executions = [e["execution_id"] for e in events if e["type"] == "execution.completed"]
-    assert len(executions) == 1, [e["type"] for e in events]
-    return {"session_id": session_id, "execution_id": executions[0], "events": events}
+    assert len(executions) == 2, [e["type"] for e in events]
+    return {"session_id": session_id, "execution_id": executions[0], "executions": executions}
 
 
 def _scrape(url: str) -> dict[str, float]:
@@ -149,6 +150,16 @@ def test_worker_metrics_cover_the_sdk_realms_and_agents(
     )
 
 
+FRAME_SPAN = "socket user.message"
+AGENTS = frozenset(("StartActivity:guide.analyze", "RunActivity:guide.analyze"))
+TURN_SPANS = {
+    "StartChildWorkflow:IntentExecution",
+    "RunWorkflow:IntentExecution",
+    "StartActivity:runtime.execute",
+    "RunActivity:runtime.execute",
+}
+
+
 def _descends(span: Span, root: Span, by_id: dict[str, Span]) -> bool:
     while span.parent_id:
         if span.parent_id == root.span_id:
@@ -160,46 +171,67 @@ def _descends(span: Span, root: Span, by_id: dict[str, Span]) -> bool:
     return False
 
 
-def test_one_trace_follows_a_turn_to_the_realm(
+def test_each_turn_is_one_trace_from_its_frame_to_the_realm(
     ops_api: Api, collector: Collector, ingest: dict[str, object]
 ) -> None:
-    execution_id = str(ingest["execution_id"])
-    expected = {
-        "socket user.message",
-        "StartActivity:guide.analyze",
-        "RunActivity:guide.analyze",
-        "StartChildWorkflow:IntentExecution",
-        "RunWorkflow:IntentExecution",
-        "StartActivity:runtime.execute",
-        "RunActivity:runtime.execute",
-    }
+    executions = ingest["executions"]
+    assert isinstance(executions, list)
+    traces = [_turn_trace(collector, str(execution_id)) for execution_id in executions]
+    assert len(set(traces)) == 2, "the session's second turn has a trace of its own"
+    for execution_id, trace_id in zip(executions, traces, strict=True):
+        assert ops_api.execution(execution_id)["trace_id"] == trace_id
+
+
+def test_a_rest_intent_in_a_session_is_traced_from_its_request(
+    ops_api: Api, collector: Collector, ingest: dict[str, object]
+) -> None:
+    sop = "1. The clerk checks the order.\n2. The manager approves it."
+    execution_id = ops_api.start(
+        "create_workflow_from_sop", {"text": sop}, str(ingest["session_id"])
+    )
+    assert ops_api.wait_execution(execution_id)["status"] == "completed"
+    trace_id = _turn_trace(
+        collector, execution_id, root="POST /api/runtime/intents", also=frozenset()
+    )
+    assert ops_api.execution(execution_id)["trace_id"] == trace_id
+
+
+def _turn_trace(
+    collector: Collector, execution_id: str, root: str = FRAME_SPAN, also: frozenset[str] = AGENTS
+) -> str:
+    """The trace that ran `execution_id`, checked: one frame span at its root, every
+    other span below it, both processes in it, no stream polls."""
+    workflow_id = f"exec-{execution_id}"
+
+    def realm_span(spans: list[Span]) -> Span | None:
+        return next(
+            (
+                s
+                for s in spans
+                if s.name == "RunActivity:runtime.execute"
+                and s.attributes.get("temporalWorkflowID") == workflow_id
+            ),
+            None,
+        )
 
     def complete(spans: list[Span]) -> bool:
-        ours = f"exec-{execution_id}"
-        traces = {s.trace_id for s in spans if s.attributes.get("temporalWorkflowID") == ours}
-        return any(expected <= {s.name for s in spans if s.trace_id == t} for t in traces)
+        realm = realm_span(spans)
+        names = {s.name for s in spans if realm and s.trace_id == realm.trace_id}
+        return names >= TURN_SPANS | also | {root}
 
     spans = collector.wait(complete)
-    assert complete(spans), sorted({s.name for s in spans})
-    trace_id = next(
-        s.trace_id
-        for s in spans
-        if s.name == "RunActivity:runtime.execute"
-        and s.attributes.get("temporalWorkflowID") == f"exec-{execution_id}"
-    )
-    in_trace = [s for s in spans if s.trace_id == trace_id]
+    realm = realm_span(spans)
+    assert realm is not None and complete(spans), sorted({s.name for s in spans})
+    in_trace = [s for s in spans if s.trace_id == realm.trace_id]
     by_id = {s.span_id: s for s in in_trace}
-    roots = [s for s in in_trace if s.name == "socket user.message"]
-    assert len(roots) == 1 and not roots[0].parent_id
-    root = roots[0]
-    assert root.service == "symphainy-api"
+    roots = [s for s in in_trace if not s.parent_id]
+    assert [(r.name, r.service) for r in roots] == [(root, "symphainy-api")]
     for span in in_trace:
-        if span is not root:
-            assert _descends(span, root, by_id), f"{span.name} is not under the frame's span"
+        if span is not roots[0]:
+            assert _descends(span, roots[0], by_id), f"{span.name} is not under the frame"
     assert not [s for s in in_trace if "stream_poll" in s.name], "stream polls bury the turn"
-    services = {s.service for s in in_trace}
-    assert services == {"symphainy-api", "symphainy-worker"}
-    assert ops_api.execution(execution_id)["trace_id"] == trace_id
+    assert {s.service for s in in_trace} == {"symphainy-api", "symphainy-worker"}
+    return realm.trace_id
 
 
 def test_logs_carry_the_ids(plain: launcher.Stack, ingest: dict[str, object]) -> None:
