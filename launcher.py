@@ -127,12 +127,16 @@ backpressure); frames over 1 MiB close the socket with 1009; no per-message defl
 
 
 def start_api(
-    stack: Stack, port: int, name: str = "api", env: dict[str, str] | None = None
+    stack: Stack,
+    port: int,
+    name: str = "api",
+    env: dict[str, str] | None = None,
+    log_level: str = "warning",
 ) -> subprocess.Popen[bytes]:
     """`uvicorn api.main:app` with the WebSocket flags above."""
     stack.api_ports.append(port)
     args = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1"]
-    args += ["--port", str(port), "--log-level", "warning", *UVICORN_FLAGS]
+    args += ["--port", str(port), "--log-level", log_level, *UVICORN_FLAGS]
     return _spawn(stack, name, args, env)
 
 
@@ -180,6 +184,7 @@ def running(
     log_dir: Path | None = None,
     env: dict[str, str] | None = None,
     search_attributes: bool = True,
+    api_log_level: str = "warning",
 ) -> Iterator[Stack]:
     """A whole stack on free ports, torn down on exit."""
     stack = Stack(
@@ -195,7 +200,7 @@ def running(
         for index in range(workers):
             start_worker(stack, f"worker{index}")
         for index in range(apis):
-            start_api(stack, free_port(), f"api{index}")
+            start_api(stack, free_port(), f"api{index}", log_level=api_log_level)
         for index in range(apis):
             wait_ready(stack.api_url(index))
         yield stack

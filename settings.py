@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     flood_window_seconds: float = 10.0
     max_sockets_per_user: int = 16
     idle_timeout_seconds: float = 900.0
+    # Sessions (sec-session): when an idle session ends.
+    session_idle_seconds: float = 86_400.0
+    """A session with no turn for this long ends; its owner's next message resumes it."""
     realm_concurrency: int = 4
     analyzer: Literal["classifier", "keyword", "llm"] = "classifier"
     """The agents' backend: the offline classifier (default), the keyword baseline, or an

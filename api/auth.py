@@ -7,9 +7,11 @@ logged.
 """
 
 import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import jwt
 from fastapi import HTTPException
@@ -18,6 +20,10 @@ from starlette.requests import HTTPConnection
 from settings import Settings
 
 BEARER_SUBPROTOCOL = "bearer"
+_NAME = re.compile(r"[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,254}[^\s\x00-\x1f\x7f])?")
+"""A subject or tenant: 1-256 characters, no control characters, no surrounding blanks."""
+_ASYMMETRIC = {"RSA": ["RS256", "RS384", "RS512"], "EC": ["ES256", "ES384", "ES512"]}
+"""What each key type may verify; a token whose header names anything else is refused."""
 
 
 class AuthError(Exception):
@@ -30,6 +36,14 @@ class Identity:
 
     user_id: str
     expires_at: float | None = None
+
+
+@dataclass(frozen=True)
+class VerificationKey:
+    """A key and the algorithms it may verify: an RSA key never checks an HS256 MAC."""
+
+    key: Any
+    algorithms: list[str]
 
 
 @dataclass(frozen=True)
@@ -54,22 +68,39 @@ class Authenticator:
             raise AuthError("a bearer token is required")
         try:
             header = jwt.get_unverified_header(token)
-            key = self._keys.get(header.get("kid")) or self._keys.get(None)
-            if key is None:
+            kid = header.get("kid")
+            verification = self._keys.get(kid if isinstance(kid, str) else None)
+            verification = verification or self._keys.get(None)
+            if verification is None:
                 raise AuthError("the token's key is not known")
             claims = jwt.decode(
                 token,
-                key=key,
-                algorithms=["HS256", "RS256"],
+                key=verification.key,
+                algorithms=verification.algorithms,
                 audience=settings.jwt_audience,
                 issuer=settings.jwt_issuer,
                 options={"require": ["sub", "exp"]},
             )
         except jwt.PyJWTError as err:
             raise AuthError(f"invalid token: {type(err).__name__}") from err
-        tenant = claims.get(settings.tenant_claim)
-        user = f"{tenant}/{claims['sub']}" if tenant else str(claims["sub"])
+        user = user_id_of(claims.get("sub"), claims.get(settings.tenant_claim))
         return Identity(user_id=user, expires_at=float(claims["exp"]))
+
+
+def user_id_of(subject: object, tenant: object = None) -> str:
+    """`sub`, or `tenant/sub`, each percent-escaped so that no two identities collide.
+
+    Escaping leaves no `/` inside either part: `sub: "acme/ann"` is `acme%2Fann`, never
+    tenant acme's ann. An empty, blank or malformed subject (or tenant) is refused, so no
+    two callers can share one by sending nothing.
+    """
+    if not isinstance(subject, str) or not _NAME.fullmatch(subject):
+        raise AuthError("the token's subject (sub) is empty or malformed")
+    if tenant is None:
+        return quote(subject, safe="")
+    if not isinstance(tenant, str) or not _NAME.fullmatch(tenant):
+        raise AuthError("the token's tenant is empty or malformed")
+    return f"{quote(tenant, safe='')}/{quote(subject, safe='')}"
 
 
 def credentials(connection: HTTPConnection) -> Credentials:
@@ -98,16 +129,17 @@ def expired(identity: Identity) -> bool:
     return identity.expires_at is not None and identity.expires_at <= time.time()
 
 
-def _keys(settings: Settings) -> dict[str | None, Any]:
+def _keys(settings: Settings) -> dict[str | None, VerificationKey]:
     """Verification keys by `kid` (None: the key for tokens without one)."""
-    keys: dict[str | None, Any] = {}
+    keys: dict[str | None, VerificationKey] = {}
     if settings.jwt_secret is not None:
-        keys[None] = settings.jwt_secret.get_secret_value()
+        keys[None] = VerificationKey(settings.jwt_secret.get_secret_value(), ["HS256"])
     if settings.jwt_public_key_file is not None:
-        keys[None] = settings.jwt_public_key_file.read_text()
+        keys[None] = VerificationKey(settings.jwt_public_key_file.read_text(), _ASYMMETRIC["RSA"])
     if settings.jwks_file is not None:
         for entry in json.loads(settings.jwks_file.read_text())["keys"]:
-            key = jwt.PyJWK(entry).key
-            keys[entry.get("kid")] = key
-            keys.setdefault(None, key)
+            jwk = jwt.PyJWK(entry)
+            algorithms = [entry["alg"]] if "alg" in entry else _ASYMMETRIC.get(entry.get("kty"), [])
+            keys[entry.get("kid")] = VerificationKey(jwk.key, algorithms)
+            keys.setdefault(None, keys[entry.get("kid")])
     return keys

@@ -5,13 +5,19 @@ A retry is a new execution with its own id, linked to the one it retries by
 """
 
 import uuid
+from functools import partial
 
 from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+)
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.registry import IntentRegistry
-from api.conversations import Conversations
+from api.availability import patiently
+from api.conversations import Conversations, NotOwner
 from models.conversation import IntentRequest
 from models.execution import RETRYABLE, ExecutionInput, ExecutionView
 from models.intents import Intent
@@ -53,7 +59,7 @@ class Executions:
         """The caller's execution as it is now."""
         handle = self._client.get_workflow_handle(execution_workflow_id(execution_id))
         try:
-            view = await handle.query(IntentExecution.view)
+            view = await patiently(self._client, lambda: handle.query(IntentExecution.view))
         except RPCError as err:
             if err.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.INVALID_ARGUMENT):
                 raise UnknownExecution(execution_id) from err
@@ -82,7 +88,8 @@ class Executions:
         view = await self._checked(execution_id, user_id, session_id)
         if view.status not in ("validating", "running"):
             raise ExecutionConflict(f"execution {execution_id} is already {view.status}")
-        await self._client.get_workflow_handle(execution_workflow_id(execution_id)).cancel()
+        handle = self._client.get_workflow_handle(execution_workflow_id(execution_id))
+        await patiently(self._client, handle.cancel)
 
     async def retry(self, execution_id: str, user_id: str, session_id: str | None = None) -> str:
         """Run a failed or cancelled execution's intent again, as a new linked execution."""
@@ -97,14 +104,17 @@ class Executions:
         return await self._start_direct(view.intent, user_id, retry_of=execution_id)
 
     async def _start_direct(self, intent: Intent, user_id: str, retry_of: str | None) -> str:
-        """A top-level execution: no session observes it."""
+        """A top-level execution: no session observes it. Repeating the start is safe
+        (an earlier try that did start it is used), so a transient fault is retried."""
         execution_id = uuid.uuid4().hex
-        await self._client.start_workflow(
+        start = partial(
+            self._client.start_workflow,
             IntentExecution.run,
             ExecutionInput(
                 execution_id=execution_id, intent=intent, user_id=user_id, retry_of=retry_of
             ),
             id=execution_workflow_id(execution_id),
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             task_queue=self._task_queue,
             search_attributes=TypedSearchAttributes(
                 [
@@ -115,6 +125,7 @@ class Executions:
             ),
             static_summary=f"{intent.name}" + (f": retry of {retry_of}" if retry_of else ""),
         )
+        await patiently(self._client, start)
         return execution_id
 
     async def _checked(
@@ -131,7 +142,9 @@ class Executions:
             raise UnknownSession(session_id)
         request = request.model_copy(update={"trace": carrier()})
         try:
-            accepted = await self._conversations.run_intent(session_id, request)
+            accepted = await self._conversations.run_intent(session_id, user_id, request)
+        except NotOwner as err:
+            raise UnknownSession(session_id) from err
         except WorkflowUpdateFailedError as err:
             raise UnknownExecution(str(err.cause or err)) from err
         return accepted.execution_id

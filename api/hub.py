@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.workflow_streams import WorkflowStreamClient, WorkflowStreamItem
 
+from api.conversations import NotOwner
 from models.events import EVENTS_TOPIC, StreamEvent
 from models.search import session_workflow_id
 
@@ -31,6 +32,8 @@ _EVENT_TYPE: Any = StreamEvent
 
 CATCH_UP_BATCH = 500
 """Events read straight from the workflow per round when a socket starts far behind."""
+ENDED_RECHECK = 2.0
+"""Seconds between looks at an ended session that sockets still watch (one describe)."""
 
 
 @dataclass(frozen=True)
@@ -50,11 +53,15 @@ class Feed:
     """The live subscription of one session in this process, and its recent events."""
 
     session_id: str
+    owner: str
+    """The user the session belongs to, as the workflow said when the first socket joined."""
     newest: int
     memory: deque[Frame]
     readers: set[asyncio.Event] = field(default_factory=set)
     task: asyncio.Task[None] | None = None
     linger: asyncio.TimerHandle | None = None
+    resumed: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when this process resumed the session's ended run: follow the new run now."""
 
     def first_remembered(self) -> int:
         """The oldest offset still in memory (or the next one, when memory is empty)."""
@@ -90,11 +97,19 @@ class StreamHub:
         self._link = link
         self._feeds: dict[str, Feed] = {}
 
-    def join(self, session_id: str, after: int, wake: asyncio.Event) -> Feed:
-        """The session's feed, following from `after` if it was not running yet."""
+    def join(self, session_id: str, owner: str, after: int, wake: asyncio.Event) -> Feed:
+        """The session's feed, following from `after` if it was not running yet.
+
+        `owner` is the session's owner as the workflow answered the joining socket (its
+        `info`, or its accepted `submit`); a feed never serves two owners (`NotOwner`).
+        """
         feed = self._feeds.get(session_id)
+        if feed is not None and feed.owner != owner:
+            raise NotOwner(session_id)
         if feed is None:
-            feed = Feed(session_id=session_id, newest=after, memory=deque(maxlen=self._memory))
+            feed = Feed(
+                session_id=session_id, owner=owner, newest=after, memory=deque(maxlen=self._memory)
+            )
             feed.task = asyncio.create_task(
                 self._follow(feed),
                 name=f"feed-{session_id}",
@@ -106,6 +121,12 @@ class StreamHub:
             feed.linger = None
         feed.readers.add(wake)
         return feed
+
+    def resumed(self, session_id: str) -> None:
+        """The session has a running workflow again: a feed waiting on its end follows it."""
+        feed = self._feeds.get(session_id)
+        if feed is not None:
+            feed.resumed.set()
 
     def leave(self, feed: Feed, wake: asyncio.Event) -> None:
         """Forget a socket; a feed with no sockets stops after the linger time."""
@@ -156,11 +177,23 @@ class StreamHub:
             try:
                 async for item in self._subscribe(feed.session_id, feed.newest):
                     feed.push(self._frame(feed.session_id, item))
+                await self._until_running(feed)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("stream subscription failed", extra={"session_id": feed.session_id})
                 await asyncio.sleep(1.0)
+
+    async def _until_running(self, feed: Feed) -> None:
+        """The subscription ended with the session's run (it was idle): wait, cheaply,
+        until a new run of it is running (resumed here, or by another API process)."""
+        handle = self._client.get_workflow_handle(session_workflow_id(feed.session_id))
+        while True:
+            feed.resumed.clear()
+            if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(feed.resumed.wait(), ENDED_RECHECK)
 
     def _frame(self, session_id: str, item: WorkflowStreamItem[Any]) -> Frame:
         """Contract offsets count from 1, the stream's from 0."""

@@ -16,6 +16,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from activities.registry import default_registry
 from api.auth import Authenticator
+from api.availability import install as answer_503_while_temporal_is_away
 from api.conversations import Conversations
 from api.edge import SocketRegistry, close_sockets_on_exit
 from api.executions import Executions
@@ -23,6 +24,7 @@ from api.hub import StreamHub
 from api.limits import UserCaps
 from api.links import execution_link
 from api.middleware import HostGuard
+from api.redaction import install as redact_tokens_in_logs
 from api.routes import (
     agent_socket,
     execution_stream,
@@ -50,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; nothing connects until the lifespan starts."""
     settings = settings or Settings()
 
+    redact_tokens_in_logs()
     configure_logging(settings)
     interceptors = configure_tracing(settings.otlp_endpoint, "symphainy-api")
     metrics = ApiMetrics()
@@ -80,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.task_queue,
             history_bound=settings.history_bound,
             approval_timeout=settings.approval_timeout_seconds,
+            idle_seconds=settings.session_idle_seconds,
         )
         registry = default_registry(settings.intent_modules)
         app.state.settings = settings
@@ -106,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Symphainy agent platform", version="0.1.0", lifespan=lifespan)
     app.add_middleware(HostGuard, allowed=settings.allowed_hosts)
+    answer_503_while_temporal_is_away(app)
     for module in (agent_socket, execution_stream, executions, files, health, intents, sessions):
         app.include_router(module.router)
     app.add_api_route("/metrics", partial(serve_metrics, metrics), include_in_schema=False)

@@ -8,6 +8,9 @@ from models.events import MessageAccepted
 from models.files import FileRef
 from models.intents import Intent, Realm
 
+NOT_OWNER = "not_owner"
+"""The error type of an Update refused because its sender does not own the session."""
+
 
 class UserMessage(BaseModel):
     """One `user.message`, after the API checked it and resolved its files."""
@@ -20,6 +23,8 @@ class UserMessage(BaseModel):
     trace: dict[str, str] = Field(default_factory=dict)
     """W3C trace context of the socket frame that carried it; the turn runs in that trace
     (empty when tracing is off)."""
+    user_id: str | None = None
+    """Who sends it; the session refuses a message from anyone but its owner."""
 
 
 class Accepted(BaseModel):
@@ -43,6 +48,8 @@ class IntentRequest(BaseModel):
     retry_of: str | None = None
     trace: dict[str, str] = Field(default_factory=dict)
     """W3C trace context of the request that asked for it (see `UserMessage.trace`)."""
+    user_id: str | None = None
+    """Who asks; the session refuses anyone but its owner."""
 
 
 class IntentAccepted(BaseModel):
@@ -80,6 +87,8 @@ class ConversationState(BaseModel):
     active_pillar: Realm | None = None
     """The liaison that helped last; the guide hands follow-ups back to it."""
     last_execution: LastExecution | None = None
+    idle_seconds: float | None = None
+    """The session ends after this long with no turn (None: never, as before it existed)."""
 
 
 class SessionInfo(BaseModel):
@@ -103,6 +112,8 @@ class ConversationInput(BaseModel):
     """Continue-as-new no later than this many history events (from settings)."""
     approval_timeout_seconds: float = 86_400.0
     """How long a turn waits for `intent.approve`/`intent.reject` (from settings)."""
+    idle_seconds: float | None = None
+    """How long the session may go without a turn before it ends (from settings)."""
     state: ConversationState | None = None
     stream_state: WorkflowStreamState | None = None
 
@@ -113,3 +124,5 @@ class Decision(BaseModel):
     turn_id: str
     approve: bool
     reason: str | None = None
+    user_id: str | None = None
+    """Who decides; the session refuses anyone but its owner."""

@@ -40,3 +40,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[launcher.Stack]:
 def api(stack: launcher.Stack) -> Api:
     """HTTP and WebSocket access to the stack's API."""
     return Api(stack.api_url())
+
+
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[launcher.Stack]:
+    """A module's own stack with two workers: killing one (or stopping Temporal) must
+    not slow the other tests' sessions."""
+    root = tmp_path_factory.mktemp("two-workers")
+    env = {"SYMPHAINY_INTENT_MODULES": '["tests.fault_realm"]'}
+    with launcher.running(root / "data", workers=2, log_dir=root, env=env) as stack:
+        yield stack

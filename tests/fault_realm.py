@@ -76,6 +76,16 @@ def slow(ctx: RealmContext, params: SlowParams) -> Done:
     return Done(output=params.output)
 
 
+def parse(ctx: RealmContext, params: SlowParams) -> Done:
+    """Like a long parse: busy in Python, never reporting progress, output at the end."""
+    Path(params.output + ".started").touch()
+    deadline = time.monotonic() + params.seconds
+    while time.monotonic() < deadline:
+        sum(range(1_000))
+    Path(params.output).write_text("parsed")
+    return Done(output=params.output)
+
+
 def broken(ctx: RealmContext, params: BrokenParams) -> Done:
     raise ApplicationError(params.reason, type="bad_input", non_retryable=True)
 
@@ -114,6 +124,7 @@ def _work(ctx: RealmContext, marker: Path, seconds: float, release: Path | None)
 INTENTS = [
     IntentSpec("test_flaky", Realm.CONTENT, FlakyParams, flaky, "fails while told to"),
     IntentSpec("test_slow", Realm.INSIGHTS, SlowParams, slow, "takes its time"),
+    IntentSpec("test_parse", Realm.CONTENT, SlowParams, parse, "a long parse, no progress"),
     IntentSpec("test_broken", Realm.JOURNEY, BrokenParams, broken, "always bad input"),
     IntentSpec(
         "test_gated",

@@ -23,7 +23,7 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
-    from temporalio.contrib.workflow_streams import WorkflowStream
+    from temporalio.contrib.workflow_streams import WorkflowStream, WorkflowStreamState
 
     from activities.agents.activities import AgentActivities
     from activities.agents.analyzer import GUIDE
@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         TurnContext,
     )
     from models.conversation import (
+        NOT_OWNER,
         Accepted,
         ConversationInput,
         ConversationState,
@@ -95,6 +96,8 @@ ACCEPTANCE_FALLBACK = timedelta(milliseconds=500)
 """How long a fresh turn waits for the next workflow task before it makes one itself
 (a timer): the API's stream poll, re-sent when `message.accepted` reaches it, normally
 brings that task within one Update round trip."""
+IDLE_END_PATCH = "session-ends-when-idle"
+"""Sessions started before idle sessions ended waited forever without a timer."""
 
 Req = TypeVar("Req", bound=BaseModel)
 Res = TypeVar("Res", bound=BaseModel)
@@ -111,6 +114,11 @@ class Conversation:
     Signal `execution_event`: an execution of this session reports progress.
     Query `info`: owner, counts, files and executions of the session.
     Stream (workflow_streams): the session's numbered events, topic `events`.
+
+    The session belongs to the user in its start input: every Update names its sender
+    and its validator refuses anyone else, so a stranger's message starts nothing. After
+    `idle_seconds` without a turn the run ends and returns its carried state: the API
+    starts the next run from it when the owner comes back (same id, same stream).
     """
 
     @workflow.init
@@ -122,7 +130,10 @@ class Conversation:
             user_id=start.user_id,
             history_bound=start.history_bound,
             approval_timeout_seconds=start.approval_timeout_seconds,
+            idle_seconds=start.idle_seconds,
         )
+        self._active_at = workflow.now()
+        """When the last turn ended (or this run began): the idle clock starts there."""
         self._awaiting: str | None = None
         self._decision: Decision | None = None
         self._held: list[StreamEvent] | None = None
@@ -132,13 +143,19 @@ class Conversation:
         """The workflow task (by history length) each queued message was recorded in."""
 
     @workflow.run
-    async def run(self, start: ConversationInput) -> None:
+    async def run(self, start: ConversationInput) -> ConversationInput:
+        idle = self._idle_limit()
+        ticker = asyncio.create_task(self._tick(idle)) if idle is not None else None
         while True:
             await workflow.wait_condition(
-                lambda: bool(self._state.queue) or self._history_is_long()
+                lambda: bool(self._state.queue) or self._history_is_long() or self._idle(idle)
             )
             if self._history_is_long():
                 await self._continue_as_new()
+            if not self._state.queue:
+                if ticker is not None:
+                    ticker.cancel()
+                return await self._end()
             await self._run_turn(self._state.queue.pop(0))
 
     @workflow.update
@@ -162,6 +179,10 @@ class Conversation:
         self._publish(accepted)
         return Accepted(turn_id=turn_id, event=accepted, offset=offset)
 
+    @submit.validator
+    def _from_owner(self, message: UserMessage) -> None:
+        self._owner_only(message.user_id)
+
     @workflow.update
     async def run_intent(self, request: IntentRequest) -> IntentAccepted:
         """Queue an intent as a turn of its own (REST with a session, or a retry)."""
@@ -174,6 +195,7 @@ class Conversation:
 
     @run_intent.validator
     def _known_retry(self, request: IntentRequest) -> None:
+        self._owner_only(request.user_id)
         if request.retry_of is not None and request.retry_of not in self._state.executions:
             raise ApplicationError(
                 f"execution {request.retry_of} is not in this session", type="unknown_execution"
@@ -186,9 +208,17 @@ class Conversation:
 
     @decide.validator
     def _waiting_turn(self, decision: Decision) -> None:
+        self._owner_only(decision.user_id)
         if self._awaiting is None or decision.turn_id != self._awaiting:
             raise ApplicationError(
                 f"turn {decision.turn_id} is not waiting for approval", type="not_waiting"
+            )
+
+    def _owner_only(self, user_id: str | None) -> None:
+        """Refuse, before anything is recorded, an Update from anyone but the owner."""
+        if user_id != self._state.user_id:
+            raise ApplicationError(
+                "this session belongs to another user", type=NOT_OWNER, non_retryable=True
             )
 
     @workflow.signal(name=EXECUTION_EVENT_SIGNAL)
@@ -224,6 +254,7 @@ class Conversation:
                     await self._run_message_turn(turn.turn_id, turn.message)
         finally:
             self._busy = False
+            self._active_at = workflow.now()
             self._release()
 
     async def _let_acceptance_out(self, turn_id: str) -> None:
@@ -562,19 +593,53 @@ class Conversation:
         """Carry state, queue and the recent stream into a fresh run, between turns."""
         self._busy = True
         self._release()
-        state = self._state
         self._trim_stream()
-        await self._stream.continue_as_new(
-            lambda stream_state: [
-                ConversationInput(
-                    session_id=state.session_id,
-                    user_id=state.user_id,
-                    history_bound=state.history_bound,
-                    state=state,
-                    stream_state=stream_state,
-                )
-            ]
+        await self._stream.continue_as_new(lambda stream_state: [self._carried(stream_state)])
+
+    def _carried(self, stream_state: WorkflowStreamState) -> ConversationInput:
+        """What the next run starts from: the state, its queue and the recent stream."""
+        state = self._state
+        return ConversationInput(
+            session_id=state.session_id,
+            user_id=state.user_id,
+            history_bound=state.history_bound,
+            state=state,
+            stream_state=stream_state,
         )
+
+    def _idle_limit(self) -> timedelta | None:
+        """The idle limit of this session (None for sessions started before it existed)."""
+        seconds = self._state.idle_seconds
+        if seconds is None or not workflow.patched(IDLE_END_PATCH):
+            return None
+        return timedelta(seconds=seconds)
+
+    def _idle(self, limit: timedelta | None) -> bool:
+        return limit is not None and not self._busy and workflow.now() - self._active_at >= limit
+
+    async def _tick(self, limit: timedelta) -> None:
+        """Wake the run loop when the idle limit may have passed: one timer per idle
+        period, not one per turn (a turn's history stays as short as before)."""
+        while True:
+            left = self._active_at + limit - workflow.now()
+            await workflow.sleep(left if left > timedelta(0) else limit, summary="idle limit")
+
+    async def _end(self) -> ConversationInput:
+        """Idle for too long: release the stream's pollers and return the carried state.
+
+        Nothing is lost: the API starts the next run of this session from the result
+        when its owner sends a message (same id, offsets and files). A message accepted
+        while the pollers drained continues the session instead.
+        """
+        self._busy = True
+        self._release()
+        self._trim_stream()
+        self._stream.detach_pollers()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        carried = self._carried(self._stream.get_state())
+        if self._state.queue:
+            workflow.continue_as_new(carried)
+        return carried
 
 
 def _analysis_event(analysis: Analysis, turn_id: str, now: datetime) -> AgentAnalysis:

@@ -1,8 +1,10 @@
 """The Runtime's activities: validate an intent, then run it in its realm."""
 
 import asyncio
+import ctypes
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from temporalio import activity
@@ -26,10 +28,16 @@ TICK = 0.5
 """Seconds between heartbeats while a handler runs (the worker throttles what it sends)."""
 PROGRESS_EVERY = 1.0
 """At most one progress event a second reaches the stream (each one is history)."""
+CANCEL_GRACE = 5.0
+"""Seconds a cancelled handler gets to stop (heartbeating meanwhile) before the activity
+reports itself cancelled anyway; a thread still inside native code stops on its return."""
 
 
-class Cancelled(Exception):
-    """Raised inside a handler's thread, at its next progress report, after a cancel."""
+class Cancelled(BaseException):
+    """Raised inside a handler's thread after a cancel: at its next progress report, or
+    at its next Python instruction if it is busy elsewhere (a long parse).
+
+    A `BaseException`, so that a library's `except Exception` cannot swallow it."""
 
 
 class RealmActivities:
@@ -84,17 +92,18 @@ class RealmActivities:
             read_limits=self._read_limits,
             sop_model=self._sop_model,
         )
-        work = asyncio.ensure_future(asyncio.to_thread(_run, spec, context, task, info.attempt))
+        handler = _HandlerThread(lambda: _run(spec, context, task, info.attempt))
         try:
-            while not work.done():
-                await asyncio.wait({work}, timeout=TICK)
+            while not handler.done.done():
+                await asyncio.wait({handler.done}, timeout=TICK)
                 activity.heartbeat()
                 await relay.flush()
         except asyncio.CancelledError:
             relay.cancel()
-            await asyncio.wait({work})
+            handler.interrupt()
+            await _heartbeat_until(handler.done, CANCEL_GRACE)
             raise
-        return RealmResult(result=work.result(), attempt=info.attempt)
+        return RealmResult(result=handler.done.result(), attempt=info.attempt)
 
 
 class _Relay:
@@ -132,6 +141,71 @@ class _Relay:
         info = activity.info()
         handle = activity.client().get_workflow_handle(info.workflow_id or "")
         await handle.signal(REALM_PROGRESS_SIGNAL, progress)
+
+
+class _HandlerThread:
+    """A realm handler on a thread of its own, which a cancel can interrupt.
+
+    Realm work is CPU and file bound (a parse may run for minutes without reporting),
+    so it runs off the event loop, and `interrupt` raises `Cancelled` inside it at its
+    next Python instruction. The thread is the handler's alone, so the exception can
+    never land in other work; it is raised only while the handler runs.
+    """
+
+    def __init__(self, work: Callable[[], dict[str, Any]]) -> None:
+        self._work = work
+        self._loop = asyncio.get_running_loop()
+        self.done: asyncio.Future[dict[str, Any]] = self._loop.create_future()
+        self._lock = threading.Lock()
+        self._running = True
+        self._thread = threading.Thread(target=self._target, name="realm-handler", daemon=True)
+        self._thread.start()
+
+    def interrupt(self) -> None:
+        with self._lock:
+            if self._running and self._thread.ident is not None:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(self._thread.ident), ctypes.py_object(Cancelled)
+                )
+                self._running = False
+        self.done.add_done_callback(_forget)
+
+    def _target(self) -> None:
+        try:
+            try:
+                result = self._work()
+            finally:
+                with self._lock:
+                    self._running = False
+        except BaseException as err:  # the handler's failure, or the interrupt
+            self._loop.call_soon_threadsafe(_settle, self.done, None, err)
+        else:
+            self._loop.call_soon_threadsafe(_settle, self.done, result, None)
+
+
+def _settle(
+    future: asyncio.Future[dict[str, Any]], result: dict[str, Any] | None, err: BaseException | None
+) -> None:
+    if future.done():
+        return
+    if err is not None:
+        future.set_exception(err)
+    else:
+        future.set_result(result or {})
+
+
+def _forget(future: asyncio.Future[Any]) -> None:
+    """A cancelled handler's outcome is no one's business any more."""
+    if not future.cancelled():
+        future.exception()
+
+
+async def _heartbeat_until(done: asyncio.Future[Any], patience: float) -> None:
+    """Keep the activity alive while a cancelled handler stops (it may not take long)."""
+    deadline = time.monotonic() + patience
+    while not done.done() and time.monotonic() < deadline:
+        await asyncio.wait({done}, timeout=TICK)
+        activity.heartbeat()
 
 
 def _run(spec: IntentSpec, context: RealmContext, task: RealmTask, attempt: int) -> dict[str, Any]:

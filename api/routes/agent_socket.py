@@ -18,7 +18,8 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from api.auth import Identity
-from api.conversations import Conversations
+from api.availability import TemporalUnavailable
+from api.conversations import Conversations, NotOwner, SessionEnded
 from api.edge import SocketRegistry, admit
 from api.executions import ExecutionConflict, Executions, UnknownExecution, UnknownSession
 from api.frames import (
@@ -48,6 +49,8 @@ router = APIRouter()
 
 _SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 PONG = json.dumps({"type": "pong"})
+OTHERS_SESSION = "session belongs to another user"
+UNAVAILABLE = "the service is briefly unavailable: reconnect later"
 
 
 @router.websocket("/api/runtime/agent")
@@ -150,7 +153,7 @@ class AgentSocket:
             self._meter.refused(opening.after_error.code)
             self._outbox.put(opening.after_error.frame())
         if opening.info is not None:
-            self._join()
+            self._join(opening.info.user_id)
         tasks = {
             asyncio.create_task(self._receive_loop(), name="ws-receive"),
             asyncio.create_task(self._send_loop(), name="ws-send"),
@@ -164,16 +167,23 @@ class AgentSocket:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _open(self) -> _Opening | None:
-        """Resolve `session_id` and `after`; close with 1008 on a session not the caller's."""
+        """Resolve `session_id` and `after`; close with 1008 on a session not the caller's,
+        and with 1013 (try again later) while Temporal does not answer."""
         params = self._ws.query_params
         requested = params.get("session_id")
         if requested is not None and not _SESSION_ID.match(requested):
             await self._ws.close(1008, "session_id is malformed")
             return None
         session_id = requested or uuid.uuid4().hex
-        info = await self._conversations.info(session_id) if requested else None
+        try:
+            info = await self._conversations.info(session_id) if requested else None
+            if info is None and not await self._conversations.reachable():
+                raise TemporalUnavailable("Temporal is unreachable")
+        except TemporalUnavailable:
+            await self._ws.close(1013, UNAVAILABLE)
+            return None
         if info is not None and info.user_id != self._user_id:
-            await self._ws.close(1008, "session belongs to another user")
+            await self._ws.close(1008, OTHERS_SESSION)
             return None
         after, after_error = _after(params.get("after"))
         newest = info.offset if info else 0
@@ -190,8 +200,11 @@ class AgentSocket:
             }
         )
 
-    def _join(self) -> None:
-        self._feed = self._hub.join(self._session_id, self._cursor, self._wake)
+    def _join(self, owner: str) -> None:
+        """Read the session's feed; `owner` is what the workflow said (info or submit)."""
+        if owner != self._user_id:
+            raise NotOwner(self._session_id)
+        self._feed = self._hub.join(self._session_id, owner, self._cursor, self._wake)
         self._wake.set()
 
     async def _send_loop(self) -> None:
@@ -213,6 +226,9 @@ class AgentSocket:
                 self._cursor = early.offset
                 continue
             if self._feed is not None and self._feed.newest > self._cursor:
+                if self._feed.owner != self._user_id:
+                    self.close(1008, OTHERS_SESSION)
+                    continue
                 try:
                     frames = self._feed.after(self._cursor)
                     live = True
@@ -286,6 +302,15 @@ class AgentSocket:
             except FrameError as err:
                 self._meter.refused(err.code)
                 self._outbox.put(err.frame())
+            except NotOwner:
+                self.close(1008, OTHERS_SESSION)
+                return
+            except TemporalUnavailable:
+                self.close(1013, UNAVAILABLE)
+                return
+            except SessionEnded:
+                self.close(1000, "this session has ended: open a new one")
+                return
             except Exception:
                 log.exception("frame handling failed", extra={"session_id": self._session_id})
                 self.close(1011, "server fault: reconnect with after")
@@ -329,7 +354,7 @@ class AgentSocket:
             reason=frame.reason if isinstance(frame, IntentRejectFrame) else None,
         )
         try:
-            await self._conversations.decide(self._session_id, decision)
+            await self._conversations.decide(self._session_id, self._user_id, decision)
         except (WorkflowUpdateFailedError, RPCError) as err:
             raise FrameError(
                 "invalid_frame", f"turn {frame.turn_id} is not waiting for approval"
@@ -373,6 +398,8 @@ class AgentSocket:
             )
         except WorkflowUpdateFailedError as err:
             raise FrameError("invalid_frame", str(err.cause or err), frame.message_id) from err
+        except (NotOwner, TemporalUnavailable, SessionEnded):
+            raise
         except Exception:
             log.exception("submit failed", extra={"session_id": self._session_id})
             self.close(1011, "could not record the message; reconnect and resend")
@@ -381,7 +408,9 @@ class AgentSocket:
             self._accepted = self._hub.frame(self._session_id, accepted.offset, accepted.event)
             self._wake.set()
         if self._feed is None:
-            self._join()
+            self._join(self._user_id)
+        else:
+            self._hub.resumed(self._session_id)
 
     async def _within_caps(self, message_id: str) -> None:
         """A message that would start a session: the user's session caps first."""

@@ -3,22 +3,12 @@ and its effect happens exactly once."""
 
 import os
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import launcher
 from tests.client import Api, wait_for_file
-
-
-@pytest.fixture(scope="module")
-def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[launcher.Stack]:
-    """Its own stack: killing a worker must not slow the other tests' sessions."""
-    root = tmp_path_factory.mktemp("crash")
-    env = {"SYMPHAINY_INTENT_MODULES": '["tests.fault_realm"]'}
-    with launcher.running(root / "data", workers=2, log_dir=root, env=env) as stack:
-        yield stack
 
 
 @pytest.mark.parametrize("moment", ["running", "written"])

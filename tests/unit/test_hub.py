@@ -10,7 +10,7 @@ from api.outbox import Close, Outbox
 
 
 def _feed(memory: int, newest: int = 0) -> Feed:
-    return Feed(session_id="s", newest=newest, memory=deque(maxlen=memory))
+    return Feed(session_id="s", owner="ann", newest=newest, memory=deque(maxlen=memory))
 
 
 def test_a_reader_gets_every_frame_after_its_cursor_once() -> None:
