@@ -1,22 +1,23 @@
 """Records the replay histories that every later workflow change must replay.
 
-`python -m tests.record_histories` runs one real stack, drives a session through each
-path users reach (an intent execution, an approval, a retry of a failed execution, a
-continue-as-new) and writes the conversation and execution histories of that run to
+`python -m tests.record_histories [scenario...]` runs one real stack, drives a session
+through each path users reach (an intent execution, an approval, a retry of a failed
+execution, a continue-as-new, a session that ends idle and is resumed) and writes the conversation and execution histories of that run to
 `tests/histories/`, named after the commit that wrote them. Run it again only to add
 a new path: old histories stay, since running sessions were written by old code.
 """
 
 import asyncio
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecutionStatus
 
 import launcher
-from tests.client import Api, Conn
+from tests.client import Api, Conn, extra_api
 
 HISTORIES = Path(__file__).parent / "histories"
 HISTORY_BOUND = 150
@@ -66,6 +67,21 @@ def _continue_as_new(api: Api, conn: Conn) -> list[str]:
     return []
 
 
+def _idle_end(address: str, conn: Conn) -> list[str]:
+    """A turn, the run ending idle (the API's idle limit is 1 s), then a turn resuming it."""
+    conn.turn("hello")
+
+    async def ended() -> None:
+        client = await Client.connect(address)
+        handle = client.get_workflow_handle(f"session-{conn.ready['session_id']}")
+        while (await handle.describe()).status != WorkflowExecutionStatus.COMPLETED:
+            await asyncio.sleep(0.1)
+
+    asyncio.run(asyncio.wait_for(ended(), 60))
+    conn.turn("bananas are yellow")
+    return []
+
+
 def _executions(conn: Conn) -> list[str]:
     return sorted({e["execution_id"] for e in conn.events if e["type"] == "intent.created"})
 
@@ -90,16 +106,24 @@ def main() -> None:
         "SYMPHAINY_INTENT_MODULES": '["tests.fault_realm"]',
         "SYMPHAINY_HISTORY_BOUND": str(HISTORY_BOUND),
     }
-    with launcher.running(root / "data", log_dir=root, env=env) as stack:
+    wanted = sys.argv[1:]
+    with (
+        launcher.running(root / "data", log_dir=root, env=env) as stack,
+        extra_api(stack, {"SYMPHAINY_SESSION_IDLE_SECONDS": "1"}) as idle_api,
+    ):
         api = Api(stack.api_url())
         scenarios: dict[str, Callable[[Conn], list[str]]] = {
             "intent": lambda conn: _ingest(api, conn),
             "approval": lambda conn: _approval(api, conn),
             "retry": lambda conn: _retry(api, conn, root),
             "continue-as-new": lambda conn: _continue_as_new(api, conn),
+            "idle-end": lambda conn: _idle_end(stack.temporal_address, conn),
         }
         for name, drive in scenarios.items():
-            with api.socket(approve="all" if name == "approval" else None) as conn:
+            if wanted and name not in wanted:
+                continue
+            on = idle_api if name == "idle-end" else api
+            with on.socket(approve="all" if name == "approval" else None) as conn:
                 executions = drive(conn)
                 session = f"session-{conn.ready['session_id']}"
             asyncio.run(_save(stack.temporal_address, session, f"conversation-{commit}-{name}"))

@@ -3,8 +3,8 @@ the histories an earlier version wrote: a change that breaks replay would stick 
 such session on a failing workflow task.
 
 `histories/` holds real histories, each named after the commit that wrote it, for every
-path users reach: an intent execution, an approval, a retry and a continue-as-new (both
-sides of it). `python -m tests.record_histories` records them from the current code.
+path users reach: an intent execution, an approval, a retry, a continue-as-new (both
+sides of it) and a session that ended idle and was resumed (both runs). `python -m tests.record_histories` records them from the current code.
 """
 
 import asyncio
@@ -19,7 +19,15 @@ from workflows.conversation import Conversation
 from workflows.execution import IntentExecution
 
 HISTORIES = sorted((Path(__file__).parent.parent / "histories").glob("*.json"))
-SCENARIOS = ("intent", "approval", "retry", "continue-as-new-run1", "continue-as-new-run2")
+SCENARIOS = (
+    "intent",
+    "approval",
+    "retry",
+    "continue-as-new-run1",
+    "continue-as-new-run2",
+    "idle-end-run1",
+    "idle-end-run2",
+)
 
 
 def test_every_path_users_reach_has_a_history() -> None:
