@@ -2,9 +2,10 @@
 
 `python -m tests.record_histories [scenario...]` runs one real stack, drives a session
 through each path users reach (an intent execution, an approval, a retry of a failed
-execution, a continue-as-new, a session that ends idle and is resumed) and writes the conversation and execution histories of that run to
-`tests/histories/`, named after the commit that wrote them. Run it again only to add
-a new path: old histories stay, since running sessions were written by old code.
+execution, a continue-as-new, a session that ends idle and is resumed) and writes the
+conversation and execution histories of that run to `tests/histories/`, named after the
+commit that wrote them. Run it again (naming the new scenario) only to add a new path:
+old histories stay, since running sessions were written by old code.
 """
 
 import asyncio
@@ -74,10 +75,13 @@ def _idle_end(address: str, conn: Conn) -> list[str]:
     async def ended() -> None:
         client = await Client.connect(address)
         handle = client.get_workflow_handle(f"session-{conn.ready['session_id']}")
-        while (await handle.describe()).status != WorkflowExecutionStatus.COMPLETED:
+        for _ in range(600):
+            if (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED:
+                return
             await asyncio.sleep(0.1)
+        raise TimeoutError("the session did not end idle within 60 s")
 
-    asyncio.run(asyncio.wait_for(ended(), 60))
+    asyncio.run(ended())
     conn.turn("bananas are yellow")
     return []
 

@@ -4,7 +4,8 @@ such session on a failing workflow task.
 
 `histories/` holds real histories, each named after the commit that wrote it, for every
 path users reach: an intent execution, an approval, a retry, a continue-as-new (both
-sides of it) and a session that ended idle and was resumed (both runs). `python -m tests.record_histories` records them from the current code.
+sides of it) and a session that ended idle and was resumed (both runs).
+`python -m tests.record_histories` records them from the current code.
 """
 
 import asyncio
