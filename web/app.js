@@ -253,7 +253,7 @@ function journeyResult(box, result) {
   for (const warning of result.warnings || []) {
     const p = document.createElement("p");
     p.className = "warning";
-    p.textContent = `Note: ${warning}`;
+    p.textContent = `Note: ${warning.message}${warning.examples?.length ? ` (${warning.examples.join("; ")})` : ""}`;
     box.append(p);
   }
   if (result.bpmn) {

@@ -17,6 +17,7 @@ from pydantic import BaseModel, model_validator
 
 from activities.realms.context import RealmContext
 from activities.realms.errors import bad_file
+from activities.realms.reading.options import ReadWarning
 from activities.realms.sop.bpmn import to_bpmn
 from activities.realms.sop.build import NoSteps, build
 from activities.realms.sop.document import Document, read_document
@@ -65,7 +66,8 @@ class WorkflowDefinition(BaseModel):
     mermaid: str
     bpmn: str
     summary: str
-    warnings: list[str]
+    warnings: list[ReadWarning]
+    """What the reader did not use or had to cut, in the shape every realm reports it."""
 
 
 def create_workflow_from_sop(
@@ -88,7 +90,8 @@ def read_with_model(model: SopModel, text: str, fallback_title: str) -> Workflow
     answer, reason = model.read(text)
     if answer is None:
         flow = parse_sop(text, fallback_title)
-        flow.warnings.insert(0, f"{reason}; the offline reader read the procedure instead")
+        message = f"{reason}; the offline reader read the procedure instead"
+        flow.warnings.insert(0, ReadWarning(kind="model_fallback", message=message))
         return flow
     graph = Graph(nodes=answer.nodes, edges=answer.edges)
     return definition(graph, answer.title or fallback_title, "llm", Document(), [])
@@ -101,17 +104,35 @@ def parse_sop(text: str, fallback_title: str = "Procedure") -> WorkflowDefinitio
         built = build(doc.items, doc.refs, MAX_TASKS)
     except NoSteps as err:
         raise bad_file("invalid_sop", NO_STEPS) from err
-    warnings = [*_skipped(doc), *built.warnings]
+    warnings = _skipped(doc)
+    if built.missing:
+        warnings.append(
+            ReadWarning(
+                kind="unknown_step",
+                count=len(built.missing),
+                examples=built.missing[:3],
+                message="a jump names a step the procedure does not have; that path ends there",
+            )
+        )
     if built.truncated:
         warnings.append(
-            f"the procedure has {MAX_TASKS + built.truncated} steps; the first {MAX_TASKS} were "
-            f"drawn and {built.truncated} were left out: split it into smaller procedures"
+            ReadWarning(
+                kind="truncated",
+                count=built.truncated,
+                message=f"the procedure has {MAX_TASKS + built.truncated} steps; the first "
+                f"{MAX_TASKS} were drawn and {built.truncated} were left out: split it into "
+                "smaller procedures",
+            )
         )
     return definition(built.graph, doc.title or fallback_title, "offline", doc, warnings)
 
 
 def definition(
-    graph: Graph, title: str, reader: Literal["offline", "llm"], doc: Document, warnings: list[str]
+    graph: Graph,
+    title: str,
+    reader: Literal["offline", "llm"],
+    doc: Document,
+    warnings: list[ReadWarning],
 ) -> WorkflowDefinition:
     """The result every reader returns: the graph, its counts, Mermaid and BPMN."""
     graph = merge_actors(graph)
@@ -143,16 +164,18 @@ def definition(
     return result
 
 
-def _bpmn_within(graph: Graph, title: str, room: int, warnings: list[str]) -> str:
+def _bpmn_within(graph: Graph, title: str, room: int, warnings: list[ReadWarning]) -> str:
     """The BPMN with its layout if it fits the result, else without, else none (said so)."""
     bpmn = to_bpmn(graph, title)
     if len(json.dumps(bpmn)) <= room:
         return bpmn
     bpmn = to_bpmn(graph, title, diagram=False)
     if len(json.dumps(bpmn)) <= room:
-        warnings.append("the BPMN has no diagram layout: with it the result would be too large")
+        message = "the BPMN has no diagram layout: with it the result would be too large"
+        warnings.append(ReadWarning(kind="bpmn_layout", message=message))
         return bpmn
-    warnings.append("no BPMN: the procedure is too large for one result; split it up")
+    message = "no BPMN: the procedure is too large for one result; split it up"
+    warnings.append(ReadWarning(kind="bpmn_omitted", message=message))
     return ""
 
 
@@ -177,28 +200,33 @@ def merge_actors(graph: Graph) -> Graph:
 
 def actor_key(name: str) -> str:
     """How two spellings of a role are compared: case, articles and spacing do not count."""
-    words = re.sub(r"^(?:the|a|an)\s+", "", " ".join(name.split()), flags=re.IGNORECASE)
-    return words.lower()
+    return _tidy(name).lower()
 
 
 def _better(current: str | None, candidate: str) -> str:
     """The spelling shown: the first one met, articles dropped, capitalised."""
     if current is not None:
         return current
-    tidy = re.sub(r"^(?:the|a|an)\s+", "", " ".join(candidate.split()), flags=re.IGNORECASE)
+    tidy = _tidy(candidate)
     return tidy[:1].upper() + tidy[1:]
 
 
-def _skipped(doc: Document) -> list[str]:
+def _tidy(name: str) -> str:
+    return re.sub(r"^(?:the|a|an)\s+", "", " ".join(name.split()), flags=re.IGNORECASE)
+
+
+def _skipped(doc: Document) -> list[ReadWarning]:
     """One warning for every line or sentence the reader did not turn into the flow."""
     if not doc.skipped:
         return []
-    examples = "; ".join(
-        f"line {line}: {text[:60]!r}" if line else repr(text[:60]) for line, text in doc.skipped[:3]
-    )
-    more = f" and {len(doc.skipped) - 3} more" if len(doc.skipped) > 3 else ""
+    examples = [f"line {line}: {text[:60]}" if line else text[:60] for line, text in doc.skipped]
     return [
-        f"{len(doc.skipped)} lines or sentences hold no step and were skipped: {examples}{more}"
+        ReadWarning(
+            kind="skipped",
+            count=len(doc.skipped),
+            examples=examples[:3],
+            message=f"{len(doc.skipped)} lines or sentences hold no step and were skipped",
+        )
     ]
 
 

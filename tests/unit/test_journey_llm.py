@@ -74,14 +74,17 @@ def test_two_bad_answers_fall_back_to_the_offline_reader(
     stub.respond = lambda _: '{"nodes": "not a list"}'
     flow = _run(tmp_path, stub.url)
     assert flow.reader == "offline" and flow.steps == 2 and len(stub.requests) == 2
-    assert flow.warnings[0].startswith("the model's graph was not valid")
-    assert flow.warnings[0].endswith("the offline reader read the procedure instead")
+    assert flow.warnings[0].kind == "model_fallback"
+    assert flow.warnings[0].message.startswith("the model's graph was not valid")
+    assert flow.warnings[0].message.endswith("the offline reader read the procedure instead")
 
 
 def test_an_unreachable_model_falls_back_too(tmp_path: Path) -> None:
     flow = _run(tmp_path, f"http://127.0.0.1:{launcher.free_port()}/v1")
     assert flow.reader == "offline" and flow.steps == 2
-    assert flow.warnings[0].startswith("the model could not be reached (APIConnectionError)")
+    assert flow.warnings[0].message.startswith(
+        "the model could not be reached (APIConnectionError)"
+    )
 
 
 def test_the_worker_builds_the_model_only_when_asked() -> None:

@@ -123,6 +123,15 @@ def test_nested_numbering_keeps_every_sub_step_and_nested_decisions() -> None:
     assert _next(flow, outer)[_task(flow, "Approve")] == "no"
 
 
+def test_a_jump_to_a_missing_step_ends_that_path_and_says_so() -> None:
+    flow = parse_sop("1. Check the form.\n2. If it is wrong, go back to step 9.\n3. File it.\n")
+    (warning,) = flow.warnings
+    assert (warning.kind, warning.examples) == ("unknown_step", ["9"])
+    decision = next(n.id for n in flow.nodes if n.kind == NodeKind.DECISION)
+    (end,) = [t for t, label in _next(flow, decision).items() if label == "yes"]
+    assert next(n.kind for n in flow.nodes if n.id == end) == NodeKind.END
+
+
 def test_loops_go_back_to_the_step_they_name() -> None:
     flow = parse_sop(
         "1. Draft the report.\n2. The reviewer reads it.\n"
@@ -229,7 +238,11 @@ def test_prose_skips_what_is_not_an_activity_and_says_so() -> None:
     )
     assert _labels(flow, NodeKind.TASK) == ["HR sends the contract", "The new employee signs it"]
     (warning,) = flow.warnings
-    assert warning.startswith("2 lines or sentences hold no step") and "Purpose" in warning
+    assert (warning.kind, warning.count) == ("skipped", 2)
+    assert warning.examples == [
+        "line 1: Purpose: describe onboarding.",
+        "line 3: This procedure applies to all new staff",
+    ]
 
 
 def test_a_long_sop_is_drawn_whole_and_a_cut_is_announced() -> None:
@@ -240,15 +253,16 @@ def test_a_long_sop_is_drawn_whole_and_a_cut_is_announced() -> None:
     assert len(flow.model_dump_json()) <= RESULT_BUDGET
     huge = parse_sop("\n".join(f"{i}. Handle item {i}." for i in range(1, MAX_TASKS + 51)))
     assert huge.steps == MAX_TASKS
-    assert any(f"{MAX_TASKS + 50} steps" in w and "50 were left out" in w for w in huge.warnings)
+    (cut,) = [w for w in huge.warnings if w.kind == "truncated"]
+    assert cut.count == 50 and f"has {MAX_TASKS + 50} steps" in cut.message
 
 
 def test_at_the_cap_nothing_is_cut_and_the_result_keeps_to_its_budget() -> None:
     wordy = "the clerk checks the delivery note against the purchase order line by line"
     flow = parse_sop("\n".join(f"{i}. Item {i}: {wordy}." for i in range(1, MAX_TASKS + 1)))
-    assert flow.steps == MAX_TASKS and not any("left out" in w for w in flow.warnings)
+    assert flow.steps == MAX_TASKS and not any(w.kind == "truncated" for w in flow.warnings)
     assert len(flow.model_dump_json()) <= RESULT_BUDGET
-    assert "BPMNDiagram" not in flow.bpmn and "no diagram layout" in flow.warnings[-1]
+    assert "BPMNDiagram" not in flow.bpmn and flow.warnings[-1].kind == "bpmn_layout"
 
 
 def test_no_procedure_is_a_clear_failure() -> None:

@@ -24,7 +24,8 @@ class NoSteps(ValueError):
 @dataclass
 class Built:
     graph: Graph
-    warnings: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    """Steps a jump named that the procedure does not have (that path ends there)."""
     truncated: int = 0
     """Tasks past the cap that were not drawn."""
 
@@ -44,7 +45,7 @@ class _Compiler:
         """id() of an item → the node it begins with."""
         self.refs = refs
         self.pending: list[_Pending] = []
-        self.warnings: list[str] = []
+        self.missing: list[str] = []
         self.max_tasks = max_tasks
         self.tasks = 0
         self.truncated = 0
@@ -138,9 +139,7 @@ class _Compiler:
         for pending in self.pending:
             target = self.target(pending)
             if target is None:
-                self.warnings.append(
-                    f"could not find the step {pending.jump.ref!r} to go to; that path ends there"
-                )
+                self.missing.append(str(pending.jump.ref))
                 self.link(pending.exits, end)
                 continue
             back = order[target] < pending.index or pending.jump.until is not None
@@ -210,7 +209,7 @@ def build(items: list[Item], refs: dict[str, Item], max_tasks: int) -> Built:
     compiler.resolve(final or ends[-1])
     _drop_unreached_end(compiler)
     graph = Graph(nodes=compiler.nodes, edges=_dedup(compiler.edges))
-    return Built(graph, compiler.warnings, compiler.truncated)
+    return Built(graph, compiler.missing, compiler.truncated)
 
 
 def _drop_unreached_end(compiler: _Compiler) -> None:
