@@ -118,6 +118,11 @@ def number_locale(cells: list[str], delimiter: str) -> Locale:
     return Locale(".", "")
 
 
+def markers_in(rows: list[list[str]]) -> list[str]:
+    """The missing markers the sample's cells use (as written, for polars' exact match)."""
+    return sorted({cell for row in rows for cell in row if cell.strip() in _NA and cell})
+
+
 def clean_text(column: pl.Series) -> pl.Series:
     """Spaces trimmed and missing markers (in several languages) as missing."""
     stripped = column.str.strip_chars()
@@ -136,21 +141,32 @@ def numbers(column: pl.Series, locale: Locale) -> pl.Series:
     return text.cast(pl.Float64, strict=False)
 
 
+def spread_sample(present: pl.Series) -> pl.Series:
+    """The first 500 values and 2,000 spread over the rest: enough to rule a type out."""
+    if present.len() <= 2_500:
+        return present
+    return pl.concat([present.head(500), present.gather_every(present.len() // 2000)])
+
+
 def date_formats(column: pl.Series) -> list[str]:
     """The formats a column's dates are written in, chosen on all its values.
 
-    The format reading the most values first, then any that reads what is left (a
-    column that switches from ISO to day-first dates). Day-first and month-first read
+    The formats that read any of a sample (the first 500 values and 2,000 spread over
+    the column) are the candidates; then the one reading the most values of the whole
+    column, then any that reads what is left (a column that switches from ISO to
+    day-first dates). Day-first and month-first read
     the same values only when no day passes 12: the first one listed is kept and the
     caller reports the doubt.
     """
     present = column.drop_nulls()
     if present.is_empty() or not present.head(20).str.contains(r"\d").all():
         return []
+    sample = spread_sample(present)
+    candidates = [f for f in DATE_FORMATS if _parsed(sample, f).drop_nulls().len()]
     chosen: list[str] = []
     left = present
-    while not left.is_empty() and len(chosen) < 3:
-        counts = {f: _parsed(left, f).drop_nulls().len() for f in DATE_FORMATS}
+    while candidates and not left.is_empty() and len(chosen) < 3:
+        counts = {f: _parsed(left, f).drop_nulls().len() for f in candidates}
         best = max(counts, key=lambda f: counts[f])
         if counts[best] == 0:
             break
@@ -206,11 +222,13 @@ def type_column(column: pl.Series, locale: Locale, given_dates: str | None) -> T
         return Typed(text, [], [])
     if given_dates:
         return _fitted(text, as_dates(text, [given_dates]), "date", [given_dates], force=True)
-    lower = present.str.to_lowercase()
-    if lower.is_in(list(_BOOL)).all() and lower.n_unique() <= 2:
+    sample = spread_sample(present)
+    lower = sample.str.to_lowercase()
+    if lower.is_in(list(_BOOL)).all() and present.str.to_lowercase().n_unique() <= 2:
         return Typed(booleans(text), [], [])
-    as_numbers = numbers(text, locale)
-    if as_numbers.drop_nulls().len() >= FIT * present.len():
+    numeric = numbers(sample, locale).drop_nulls().len() >= FIT * sample.len() / 2
+    as_numbers = numbers(text, locale) if numeric else None
+    if as_numbers is not None and as_numbers.drop_nulls().len() >= FIT * present.len():
         if _written_as_integers(text.filter(as_numbers.is_not_null()), locale):
             as_numbers = as_numbers.cast(pl.Int64)
         return _fitted(text, as_numbers, "number", [])
