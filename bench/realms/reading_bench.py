@@ -24,7 +24,6 @@ profile benchmark's 8-column CSV (bench/realms/profile_bench.make_csv), medians 
 import argparse
 import codecs
 import csv
-import io
 import math
 import statistics
 import subprocess
@@ -92,13 +91,19 @@ def clever(sample: str, path: Path) -> tuple[str | None, str | None]:
 
 def duck(sample: str, path: Path) -> tuple[str | None, str | None]:
     try:
-        rows = duckdb.sql(f"select Delimiter, Quote from sniff_csv('{path}')").fetchall()
+        rows = _duck_rows(f"select Delimiter, Quote from sniff_csv('{path}')")
     except duckdb.Error:
         return None, None
     if not rows:
         return None, None
     quote = rows[0][1] if rows[0][1] not in ("", "(empty)") else None
     return rows[0][0], quote
+
+
+def _duck_rows(query: str) -> list[tuple[Any, ...]]:
+    relation = duckdb.sql(query)
+    assert relation is not None
+    return relation.fetchall()
 
 
 def ours(sample: str, path: Path) -> tuple[str | None, str | None]:
@@ -138,7 +143,7 @@ def _start_right(case: Case, path: Path, name: str) -> bool | None:
         return (found.header_row, found.has_header) == want
     if name == "DuckDB sniff_csv":
         try:
-            rows = duckdb.sql(f"select SkipRows, HasHeader from sniff_csv('{path}')").fetchall()
+            rows = _duck_rows(f"select SkipRows, HasHeader from sniff_csv('{path}')")
         except duckdb.Error:
             return False
         return bool(rows) and (int(rows[0][0]), bool(rows[0][1])) == want
@@ -215,7 +220,9 @@ def _same(got: Any, want: Any) -> bool:
 def _score_types(case: Case, found: dict[str, tuple[str, Any]]) -> tuple[int, int, int, int]:
     """(types right, types asked, values right, values asked) for one case."""
     types = sum(found.get(c, ("missing", None))[0] == k for c, k in case.expect.types.items())
-    values = sum(_same(found[c][1], v) if c in found else False for c, v in case.expect.values.items())
+    values = sum(
+        _same(found[c][1], v) if c in found else False for c, v in case.expect.values.items()
+    )
     return types, len(case.expect.types), values, len(case.expect.values)
 
 
@@ -254,7 +261,9 @@ def accuracy() -> None:
         _encodings()
         print(f"\ntypes and first values: {len(chosen)} delimited files, as UTF-8")
         print(f"{'reader':<18} {'types':>8} {'values':>8}  failed")
-        sniffed = {c.name: sniffer(_text(c).lstrip("\ufeff")[:SAMPLE], paths[c.name])[0] for c in chosen}
+        sniffed = {
+            c.name: sniffer(_text(c).lstrip("\ufeff")[:SAMPLE], paths[c.name])[0] for c in chosen
+        }
         for name, reader in READERS.items():
             totals = [0, 0, 0, 0]
             failed = []
@@ -276,7 +285,11 @@ def _encodings() -> None:
     """Whether each candidate's encoding decodes every text file's head right."""
     from charset_normalizer import from_bytes
 
-    texts = [c for c in cases() if c.expect.kind in (*DELIMITED, "json", "jsonl") and not c.name.endswith(".zip")]
+    texts = [
+        c
+        for c in cases()
+        if c.expect.kind in (*DELIMITED, "json", "jsonl") and not c.name.endswith(".zip")
+    ]
 
     def right(case: Case, name: str | None) -> bool:
         if name is None:
@@ -296,7 +309,11 @@ def _encodings() -> None:
         return best.encoding if best else None
 
     print(f"\nencoding: {len(texts)} text files of the corpus (head decodes to the right text)")
-    for name, detect in (("UTF-8 only", utf8), ("charset-normalizer", normalizer), ("ours", encoding.detect_encoding)):
+    for name, detect in (
+        ("UTF-8 only", utf8),
+        ("charset-normalizer", normalizer),
+        ("ours", encoding.detect_encoding),
+    ):
         good = sum(right(c, detect(c.data[:SAMPLE])) for c in texts)
         print(f"{name:<18} {100 * good / len(texts):>7.1f}%")
 
@@ -334,7 +351,9 @@ def _measure(body: str, path: Path) -> tuple[float, float]:
 
 def scale(sizes: list[int], repeat: int) -> None:
     print(f"\nread time and peak RSS, {repeat} fresh processes each (imports included)")
-    print(f"{'rows':>9} {'file MiB':>9} " + " ".join(f"{n + ' s':>9} {n + ' MiB':>11}" for n in SCALE))
+    print(
+        f"{'rows':>9} {'file MiB':>9} " + " ".join(f"{n + ' s':>9} {n + ' MiB':>11}" for n in SCALE)
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for rows in sizes:
             path = Path(tmp) / f"{rows}.csv"
