@@ -217,12 +217,11 @@ class AgentSocket:
                 await self._ws.close(item.code, item.reason)
                 return
             if item is not None:
-                await self._ws.send_text(item)
-                self._meter.sent(item)
+                await self._send(item)
                 continue
             early = self._early()
             if early is not None:
-                await self._ws.send_text(early.text)
+                await self._send(early.text)
                 self._cursor = early.offset
                 continue
             if self._feed is not None and self._feed.newest > self._cursor:
@@ -238,12 +237,16 @@ class AgentSocket:
                         continue
                     frames = await self._older(self._feed)
                 for frame in frames:
-                    await self._ws.send_text(frame.text)
-                    self._meter.sent(frame.text)
+                    await self._send(frame.text)
                     self._cursor = frame.offset
                     self._last_activity = time.monotonic()
                 continue
             await self._wake.wait()
+
+    async def _send(self, text: str) -> None:
+        """Every frame to the client goes out here, so the metrics see each one."""
+        await self._ws.send_text(text)
+        self._meter.sent(text)
 
     def _early(self) -> Frame | None:
         """The pending `message.accepted`, once it is the next offset this socket owes.
