@@ -7,6 +7,7 @@ the worker serves Prometheus metrics on a port of its own.
 """
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -189,11 +190,24 @@ def test_a_rest_intent_in_a_session_is_traced_from_its_request(
     execution_id = ops_api.start(
         "create_workflow_from_sop", {"text": sop}, str(ingest["session_id"])
     )
-    assert ops_api.wait_execution(execution_id)["status"] == "completed"
+    assert _finished(ops_api, execution_id)["status"] == "completed"
     trace_id = _turn_trace(
         collector, execution_id, root="POST /api/runtime/intents", also=frozenset()
     )
     assert ops_api.execution(execution_id)["trace_id"] == trace_id
+
+
+def _finished(api: Api, execution_id: str, timeout: float = 30) -> dict[str, object]:
+    """The execution once it is over; a session starts it with its turn, so it may be
+    unknown (404) for a moment after the request returned."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = api.http.get(f"/api/executions/{execution_id}")
+        if response.status_code == 200 and response.json()["status"] in ("completed", "failed"):
+            body: dict[str, object] = response.json()
+            return body
+        assert time.monotonic() < deadline, response.text
+        time.sleep(0.05)
 
 
 def _turn_trace(
