@@ -115,14 +115,17 @@ def start_worker(stack: Stack, name: str = "worker") -> subprocess.Popen[bytes]:
 
 
 UVICORN_FLAGS = [
+    "--http",
+    "api.protocols:GuardedHttpProtocol",
     "--ws",
-    "websockets-sansio",
+    "api.protocols:GuardedWebSocketProtocol",
     "--ws-max-size",
     str(1024 * 1024),
     "--ws-per-message-deflate",
     "false",
 ]
-"""The sans-I/O implementation pauses `send` while the transport is full (real
+"""uvicorn's httptools and sans-I/O protocols with bounds for slow and malformed clients
+(`api/protocols.py`); the sans-I/O one pauses `send` while the transport is full (real
 backpressure); frames over 1 MiB close the socket with 1009; no per-message deflate."""
 
 

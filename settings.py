@@ -102,6 +102,11 @@ class Settings(BaseSettings):
     """Executions a user may have running at once before a REST intent is refused."""
     caps_in_local_mode: bool = False
     """The per-user caps above hold in token mode; local mode has one trusted user."""
+    request_head_timeout_seconds: float = 10.0
+    """Time a client has to send a request's line and headers (`api/protocols.py`)."""
+    max_connections_per_address: int = 256
+    """Open connections per client address and API process; 0 for no cap (behind a
+    proxy every client has the proxy's address: cap there instead)."""
     intent_modules: list[str] = []
     """Extra modules whose `INTENTS` join the registry (plugins; the tests' fault realm)."""
     # query (issue 17): the bounds of one query_data query
