@@ -135,11 +135,12 @@ def start_api(
     name: str = "api",
     env: dict[str, str] | None = None,
     log_level: str = "warning",
+    flags: Sequence[str] = UVICORN_FLAGS,
 ) -> subprocess.Popen[bytes]:
-    """`uvicorn api.main:app` with the WebSocket flags above."""
+    """`uvicorn api.main:app` with the flags above (a benchmark's baseline may differ)."""
     stack.api_ports.append(port)
     args = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1"]
-    args += ["--port", str(port), "--log-level", log_level, *UVICORN_FLAGS]
+    args += ["--port", str(port), "--log-level", log_level, *flags]
     return _spawn(stack, name, args, env)
 
 
