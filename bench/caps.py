@@ -7,8 +7,8 @@ API processes). It reports, for the two sources of truth of `api/limits.py`:
   running-execution caps ask): p50/p95 latency;
 - the SQLite start window (what the per-minute caps use): p50/p95 latency of one
   check-and-record;
-- visibility's lag: from the start of an execution (202 from the API) to the count
-  including it, p50/p95: the window a burst of starts would have if the per-minute
+- visibility's lag: from an execution's start (the API's 202) to a count including
+  it, p50/p95: the window a burst of starts would have if the per-minute
   caps counted in visibility;
 - the REST intent's p50 with the caps checked, against the same with them off.
 """
@@ -68,11 +68,11 @@ async def visibility_lag(client: Client, base: str, starts: int) -> list[float]:
     samples = []
     async with httpx.AsyncClient(base_url=base, headers=bearer(user)) as http:
         for index in range(starts):
-            started = time.perf_counter()
             response = await http.post(
                 "/api/runtime/intents", json={"name": "test_broken", "params": {}}
             )
             assert response.status_code == 202, response.text
+            started = time.perf_counter()
             while (await client.count_workflows(query)).count < index + 1:
                 pass
             samples.append((time.perf_counter() - started) * 1000)

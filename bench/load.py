@@ -556,8 +556,10 @@ LIFTED = {
     "SYMPHAINY_BURST_PER_USER": "100000",
     "SYMPHAINY_RATE_PER_SOCKET": "100000",
     "SYMPHAINY_BURST_PER_SOCKET": "100000",
+    "SYMPHAINY_MAX_CONNECTIONS_PER_ADDRESS": "0",
 }
-"""Load clients send faster than people do: the main API lifts the frame rate limits."""
+"""Load clients send faster than people do: the main API lifts the frame rate limits
+(and the per-address connection cap: every load client comes from 127.0.0.1)."""
 
 
 def guarded_api(stack: launcher.Stack) -> str:

@@ -7,8 +7,11 @@ with uvicorn's stock protocols. Against each, the slow clients connect from 127.
 (a second loopback address; the measured client uses 127.0.0.1) and drip a WebSocket
 handshake one byte a second; a client the server closes connects again, so the attack
 keeps its pressure for the whole window. Meanwhile the API's open files
-(`/proc/<pid>/fd`) are sampled, and a measured client runs turns at the per-socket rate.
-Everything is bounded: `--clients` tasks, `--seconds` of attack, loopback only.
+(`/proc/<pid>/fd`) and CPU time are sampled, and a measured client runs turns at the
+per-socket rate. Two attacks: each client connects once (`once`), and each connects
+again as soon as the server lets go (`persistent`, a slowloris that keeps its count up).
+Everything is bounded: `--clients` tasks, `--seconds` of attack, loopback only. The
+attackers run on the same cores as the API, so their own CPU counts against the turns.
 """
 
 import argparse
@@ -44,8 +47,8 @@ def open_files(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
-async def slow_client(port: int, stop: asyncio.Event, attack: Attack) -> None:
-    """Drip a handshake a byte a second; reconnect whenever the server lets go."""
+async def slow_client(port: int, stop: asyncio.Event, attack: Attack, persistent: bool) -> None:
+    """Drip a handshake a byte a second; reconnect when the server lets go if persistent."""
     request = (
         f"GET /api/runtime/agent HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
         "Upgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -75,6 +78,8 @@ async def slow_client(port: int, stop: asyncio.Event, attack: Attack) -> None:
             attack.closed_by_server += 1
         attack.lifetimes.append(time.monotonic() - opened)
         writer.close()
+        if not persistent:
+            return
 
 
 async def _answered(reader: asyncio.StreamReader) -> bool:
@@ -91,8 +96,14 @@ async def _pause(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), seconds)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def measure(
-    url: str, port: int, pid: int, clients: int, seconds: float, turns: int
+    url: str, port: int, pid: int, clients: int, seconds: float, turns: int, persistent: bool
 ) -> dict[str, float]:
     """Turn p95 and open files without the attack (after a warm-up), then during it."""
     pace = 1 / Settings.model_fields["rate_per_socket"].default
@@ -102,7 +113,11 @@ async def measure(
     await session(url, turns, quiet, pace)
     stop = asyncio.Event()
     attack = Attack()
-    attackers = [asyncio.create_task(slow_client(port, stop, attack)) for _ in range(clients)]
+    cpu_before = cpu_seconds(pid)
+    own_before = cpu_seconds(os.getpid())
+    attackers = [
+        asyncio.create_task(slow_client(port, stop, attack, persistent)) for _ in range(clients)
+    ]
     samples: list[int] = []
 
     async def sample() -> None:
@@ -117,6 +132,9 @@ async def measure(
     await session(url, turns, loaded, pace)
     await _pause(stop, max(0.0, seconds - (time.monotonic() - started)))
     stop.set()
+    window = time.monotonic() - started
+    api_cpu = (cpu_seconds(pid) - cpu_before) / window
+    attackers_cpu = (cpu_seconds(os.getpid()) - own_before) / window
     await asyncio.gather(*attackers, sampler)
     lifetimes = sorted(attack.lifetimes)
     return {
@@ -128,24 +146,30 @@ async def measure(
         "connects": attack.connects,
         "closed_by_server": attack.closed_by_server,
         "lifetime_p50": lifetimes[len(lifetimes) // 2] if lifetimes else 0.0,
+        "api_cpu": api_cpu,
+        "attackers_cpu": attackers_cpu,
     }
 
 
 async def run(stack: launcher.Stack, clients: int, seconds: float, turns: int) -> None:
-    for name, index in (("guarded (UVICORN_FLAGS)", 0), ("stock uvicorn", 1)):
-        port = stack.api_ports[index]
-        pid = stack.processes[f"api{index}"].pid
-        url = f"ws://127.0.0.1:{port}/api/runtime/agent"
-        figures = await measure(url, port, pid, clients, seconds, turns)
-        print(
-            f"{name:24} {clients} slow clients for {seconds:.0f} s: API open files "
-            f"{figures['files_before']:.0f} before, peak {figures['files_peak']:.0f}, "
-            f"median {figures['files_median']:.0f}; other client's turn p95 "
-            f"{figures['p95_alone']:.1f} ms without, {figures['p95_attacked']:.1f} ms during "
-            f"(x{figures['p95_attacked'] / figures['p95_alone']:.2f}); slow connections "
-            f"{figures['connects']:.0f}, closed by the server {figures['closed_by_server']:.0f}, "
-            f"lifetime p50 {figures['lifetime_p50']:.1f} s"
-        )
+    for persistent in (False, True):
+        for name, index in (("guarded (UVICORN_FLAGS)", 0), ("stock uvicorn", 1)):
+            port = stack.api_ports[index]
+            pid = stack.processes[f"api{index}"].pid
+            url = f"ws://127.0.0.1:{port}/api/runtime/agent"
+            f = await measure(url, port, pid, clients, seconds, turns, persistent)
+            print(
+                f"{'persistent' if persistent else 'once':10} {name:23} {clients} slow clients, "
+                f"{seconds:.0f} s: API open files {f['files_before']:.0f} before, peak "
+                f"{f['files_peak']:.0f}, median {f['files_median']:.0f}; API CPU "
+                f"{100 * f['api_cpu']:.0f}% (attackers and the measured client "
+                f"{100 * f['attackers_cpu']:.0f}%); other client's turn p95 "
+                f"{f['p95_alone']:.1f} ms "
+                f"without, {f['p95_attacked']:.1f} ms during "
+                f"(x{f['p95_attacked'] / f['p95_alone']:.2f}); connections {f['connects']:.0f}, "
+                f"closed by the server {f['closed_by_server']:.0f}, lifetime p50 "
+                f"{f['lifetime_p50']:.1f} s"
+            )
 
 
 def main() -> None:
