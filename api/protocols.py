@@ -33,6 +33,8 @@ MAX_LINE = 8 * 1024
 """Bytes per request line and per header line (what `websockets` allows a handshake)."""
 MAX_HEAD = 64 * 1024
 """Bytes for the request line and all headers together."""
+LINGER_SECONDS = 2.0
+"""How long a refused connection's incoming bytes are still read (and dropped)."""
 
 
 @functools.cache
@@ -101,14 +103,15 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        """Past the parser first (a chunk may hold the end of the head and a body); a
+        head still incomplete after this many bytes holds an endless line: 431."""
         if self._refusal is not None:
             return
         if self._in_head:
             self._head_bytes += len(data)
-            if self._head_bytes > MAX_HEAD + MAX_LINE:
-                self._refuse(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers too large")
-                return
         super().data_received(data)
+        if self._in_head and self._refusal is None and self._head_bytes > MAX_HEAD + MAX_LINE:
+            self._refuse(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers too large")
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -166,11 +169,18 @@ class GuardedHttpProtocol(HttpToolsProtocol):
             self._refuse(HTTPStatus.REQUEST_TIMEOUT, "the request took too long to arrive")
 
     def _refuse(self, status: HTTPStatus, message: str) -> None:
-        """Answer with `status` and close; nothing more is read from this connection."""
+        """Answer with `status`, end our side, and close soon (a lingering close).
+
+        Closing while the client's bytes are still arriving would make the kernel
+        answer with a reset, which can destroy the response before it is read; so what
+        still comes is read and dropped for at most `LINGER_SECONDS`.
+        """
         self._refusal = status
         self._disarm()
         self.transport.write(_response(status, message))
-        self.transport.close()
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
 
 class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):

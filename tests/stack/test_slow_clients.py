@@ -2,6 +2,7 @@
 a head that takes too long, an oversized request line or header, too many connections
 from one address. Each gets an answer and a closed connection, not a hang."""
 
+import contextlib
 import socket
 import time
 from collections.abc import Iterator
@@ -124,3 +125,14 @@ def _opens(api: Api) -> bool:
             return bool(conn.ready["type"] == "session.ready")
     except (InvalidHandshake, OSError):
         return False
+
+
+def test_a_header_line_that_never_ends_gets_431(api: Api) -> None:
+    host = api.base.removeprefix("http://")
+    with _connect(api) as sock:
+        sock.sendall(f"GET /api/sessions/x HTTP/1.1\r\nHost: {host}\r\nX-Pad: ".encode())
+        with contextlib.suppress(OSError):
+            for _ in range(64):
+                sock.sendall(b"x" * 4096)
+        answer = _answer(sock)
+    assert answer.split(b" ")[1] == b"431"
