@@ -145,6 +145,9 @@ class Settings(BaseSettings):
     sop_reader: Literal["offline", "llm"] = "offline"
     """Who reads SOPs into workflows: the offline reader, or the model at llm_base_url
     (validated; the offline reader answers whenever the model cannot)."""
+    # Insights realm
+    insights_max_findings: int = Field(default=20, ge=1, le=200)
+    """Findings shown per file by generate_insights, strongest first; the rest are counted."""
 
     @model_validator(mode="after")
     def _llm_has_an_endpoint(self) -> Self:

@@ -82,6 +82,7 @@ def build_worker(
         store,
         settings.read_limits,
         sop_model_for(settings),
+        max_findings=settings.insights_max_findings,
     )
     return Worker(
         client,

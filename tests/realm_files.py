@@ -5,6 +5,7 @@ import io
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import numpy as np
 from openpyxl import Workbook
 
 from activities.realms.context import RealmContext
@@ -61,3 +62,24 @@ def xlsx(rows: list[list[object]]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def wide_csv(
+    columns: int = 1_000, rows: int = 150, prefix: str = "measure", text: bool = True
+) -> bytes:
+    """Numbers (noisy copies of 10 factors, so thousands of pairs correlate) and, with
+    `text`, as many text columns with long values; long column names."""
+    rng = np.random.default_rng(columns + rows)
+    factors = rng.normal(size=(rows, 10))
+    numbers = columns // 2 if text else columns
+    noise = rng.normal(scale=0.3, size=(rows, numbers))
+    values = factors[:, np.arange(numbers) % 10] + noise
+    names = [f"{prefix}_{i:04d}_with_a_fairly_long_descriptive_name" for i in range(columns)]
+    lines = [",".join(names)]
+    for r in range(rows):
+        labels = [
+            f"category {r % 7} of a long label number {c} xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+            for c in range(columns - numbers)
+        ]
+        lines.append(",".join([*(f"{v:.4f}" for v in values[r]), *labels]))
+    return ("\n".join(lines) + "\n").encode()

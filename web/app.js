@@ -227,7 +227,7 @@ function renderResult(box, result) {
   }
   if (result.measures) {
     box.append(table(["measure", ...result.files, "best"],
-      result.measures.map((m) => [m.name, ...result.files.map((f) => fmt(m.values[f])), m.best]),
+      result.measures.map((m) => [m.name, ...result.files.map((f) => fmt(m.values[f])), m.best ?? "tie"]),
       "Data quality side by side"));
   }
   if (result.mermaid) journeyResult(box, result);

@@ -29,6 +29,8 @@ class RealmContext:
     """How far a file may expand while it is read (zip and spreadsheet bombs)."""
     sop_model: "SopModel | None" = None
     """The model that reads SOPs when `SYMPHAINY_SOP_READER=llm` (Journey realm)."""
+    max_findings: int = 20
+    """Findings shown per file (settings.insights_max_findings); the rest are counted."""
 
     def file(self, file_id: str) -> tuple[FileRef, Path]:
         """The caller's file and where its bytes are; `UnknownFile` for anyone else's."""

@@ -49,11 +49,13 @@ class RealmActivities:
         store: FileStore,
         read_limits: ReadLimits | None = None,
         sop_model: SopModel | None = None,
+        max_findings: int = 20,
     ) -> None:
         self._registry = registry
         self._store = store
         self._read_limits = read_limits or ReadLimits()
         self._sop_model = sop_model
+        self._max_findings = max_findings
 
     @activity.defn(name="runtime.validate")
     async def validate(self, intent: Intent) -> ValidatedIntent:
@@ -91,6 +93,7 @@ class RealmActivities:
             report=relay.report,
             read_limits=self._read_limits,
             sop_model=self._sop_model,
+            max_findings=self._max_findings,
         )
         handler = _HandlerThread(lambda: _run(spec, context, task, info.attempt))
         try:

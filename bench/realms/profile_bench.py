@@ -101,6 +101,17 @@ def medians(runs: list[tuple[float, float, float]]) -> list[float]:
     return [statistics.median(figure) for figure in zip(*runs, strict=True)]
 
 
+def alternate(
+    baseline: str, handler: str, csv_path: Path, scratch: Path, repeat: int
+) -> tuple[list[float], list[float]]:
+    """The baseline's and the handler's median figures, their runs alternating."""
+    base_runs, our_runs = [], []
+    for _ in range(repeat):
+        base_runs.append(measure(baseline, csv_path, scratch))
+        our_runs.append(measure(handler, csv_path, scratch))
+    return medians(base_runs), medians(our_runs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10000,100000,1000000")
@@ -115,12 +126,9 @@ def main() -> None:
         for rows in sizes:
             path = Path(tmp) / f"{rows}.csv"
             make_csv(path, rows)
-            base_runs, our_runs = [], []
-            for _ in range(args.repeat):
-                base_runs.append(measure(BASELINE, path, Path(tmp)))
-                our_runs.append(measure(HANDLER, path, Path(tmp)))
-            base, base_peak, base_import = medians(base_runs)
-            ours, peak, our_import = medians(our_runs)
+            (base, base_peak, base_import), (ours, peak, our_import) = alternate(
+                BASELINE, HANDLER, path, Path(tmp), args.repeat
+            )
             print(
                 f"{rows:>9} {ours:>10.3f} {base:>9.3f} {ours / base:>6.2f} "
                 f"{ours / rows * 1e6:>7.2f} {peak:>9.0f} {base_peak:>7.0f} "

@@ -53,11 +53,12 @@ def test_a_large_file_stays_out_of_history(api: Api, stack: launcher.Stack) -> N
     executions = [e["execution_id"] for e in ingest + profile if e["type"] == "execution.completed"]
     assert len(executions) == 2
     workflow_ids = [f"session-{session_id}", *(f"exec-{e}" for e in executions)]
-    largest = asyncio.run(_largest_event(stack.temporal_address, workflow_ids))
+    largest = asyncio.run(largest_event(stack.temporal_address, workflow_ids))
     assert largest < HISTORY_PAYLOAD_LIMIT, f"a history event is {largest} bytes"
 
 
-async def _largest_event(address: str, workflow_ids: list[str]) -> int:
+async def largest_event(address: str, workflow_ids: list[str]) -> int:
+    """The size in bytes of the largest history event of these workflows."""
     client = await Client.connect(address)
     sizes = [
         event.ByteSize()

@@ -1,0 +1,109 @@
+"""Comparisons judge quality only: rates in [0, 1], ties as ties, schemas listed."""
+
+from pathlib import Path
+
+import pytest
+
+from activities.realms.compare import Comparison
+from activities.realms.insights import CompareDataQualityParams, compare_data_quality
+from tests.real_datasets import DATASETS
+from tests.realm_files import Files
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Files:
+    return Files(tmp_path)
+
+
+def _compare(files: Files, *named: tuple[str, str | bytes]) -> Comparison:
+    ids = [files.add(name, content).file_id for name, content in named]
+    return compare_data_quality(files.ctx, CompareDataQualityParams(file_ids=ids))
+
+
+def test_two_identical_files_tie_on_every_measure(files: Files) -> None:
+    content = DATASETS["cars.json"]()
+    result = _compare(files, ("a.json", content), ("b.json", content))
+    assert result.better is None
+    for measure in result.measures:
+        assert measure.best is None
+        assert measure.tied == ["a.json", "b.json"]
+        assert measure.verdict.endswith("a tie.")
+    assert "best" not in result.summary and "better" not in result.summary
+    assert result.summary.startswith("The files are equally good on every measure.")
+
+
+def test_size_is_not_quality(files: Files) -> None:
+    small = "a,b\n1,x\n2,y\n3,z\n"
+    large = "a,b\n" + "".join(f"{i},x{i}\n" for i in range(1, 301))
+    result = _compare(files, ("small.csv", small), ("large.csv", large))
+    assert {m.name for m in result.measures} == {
+        "completeness",
+        "validity",
+        "duplicates",
+        "consistency",
+        "outliers",
+    }
+    assert result.better is None
+    assert result.rows == {"small.csv": 3, "large.csv": 300}
+
+
+def test_each_rate_is_computed_by_hand_and_the_cleaner_file_wins(files: Files) -> None:
+    clean = "a,b,city\n1,2,Oslo\n3,4,Rome\n5,6,Oslo\n7,8,Rome\n"
+    # 2 of 12 cells empty; row 2 repeats row 1; "oslo " is Oslo spelled another way.
+    dirty = "a,b,city\n1,x,Oslo\n1,x,Oslo\n,4,oslo \n7,,Rome\n"
+    result = _compare(files, ("clean.csv", clean), ("dirty.csv", dirty))
+    values = {m.name: m.values for m in result.measures}
+    assert values["completeness"] == {"clean.csv": 1.0, "dirty.csv": round(1 - 2 / 12, 4)}
+    assert values["duplicates"] == {"clean.csv": 0.0, "dirty.csv": 0.25}
+    # b holds x, x, 4: one number in three is a text column, not numbers with misfits
+    assert values["validity"] == {"clean.csv": 1.0, "dirty.csv": 1.0}
+    # 7 text values (b: x, x, 4; city: Oslo, Oslo, "oslo ", Rome); "oslo " is a variant
+    assert values["consistency"] == {"clean.csv": 1.0, "dirty.csv": round(1 - 1 / 7, 4)}
+    assert result.better == "clean.csv"
+    assert result.summary.startswith("clean.csv is better overall")
+    for measure in result.measures:
+        assert all(0.0 <= v <= 1.0 for v in measure.values.values())
+
+
+def test_misfits_count_against_validity(files: Files) -> None:
+    good = "n,t\n" + "".join(f"{i},t\n" for i in range(10))
+    bad = "n,t\n" + "".join(f"{'oops' if i == 3 else i},t\n" for i in range(10))
+    result = _compare(files, ("good.csv", good), ("bad.csv", bad))
+    validity = next(m for m in result.measures if m.name == "validity")
+    assert validity.values == {"good.csv": 1.0, "bad.csv": round(1 - 1 / 20, 4)}
+    assert validity.best == "good.csv"
+
+
+def test_the_outlier_rate_is_a_share_of_the_values_checked(files: Files) -> None:
+    """Every row an outlier in two columns once read 2.0 (outliers over rows)."""
+    body = "".join(f"{10 if i % 2 else 20},{10 if i % 2 else 20}\n" for i in range(40))
+    wild = "a,b\n" + body + "500,500\n-500,-500\n"
+    calm = "a,b\n" + body + "20,20\n10,10\n"
+    result = _compare(files, ("wild.csv", wild), ("calm.csv", calm))
+    outliers = next(m for m in result.measures if m.name == "outliers")
+    assert outliers.values == {"wild.csv": round(4 / 84, 4), "calm.csv": 0.0}
+
+
+def test_schema_differences_are_listed(files: Files) -> None:
+    first = "id,amount,region\n1,2.5,n\n2,3.5,s\n"
+    second = "id,amount,channel\n1,x,web\n2,y,shop\n"
+    result = _compare(files, ("v1.csv", first), ("v2.csv", second))
+    [difference] = result.schema_differences
+    assert difference.file == "v2.csv"
+    assert difference.added == ["channel"]
+    assert difference.removed == ["region"]
+    assert [(c.column, c.before, c.after) for c in difference.retyped] == [
+        ("amount", "number", "text")
+    ]
+    assert "Columns differ from v1.csv in v2.csv." in result.summary
+
+
+def test_three_files_two_tied_for_best(files: Files) -> None:
+    full = "a,b\n1,2\n3,4\n"
+    gappy = "a,b\n1,\n3,4\n"
+    result = _compare(files, ("x.csv", full), ("y.csv", full), ("z.csv", gappy))
+    completeness = next(m for m in result.measures if m.name == "completeness")
+    assert completeness.best is None
+    assert completeness.tied == ["x.csv", "y.csv"]
+    assert "x.csv and y.csv tie for best" in completeness.verdict
+    assert result.better is None

@@ -1,0 +1,308 @@
+"""Findings on real datasets: what an analyst knows is found, with its test; noise is not.
+
+The datasets come from installed PyPI packages (tests/real_datasets.py). Every expected
+statistic is computed here independently with scipy or the standard library.
+"""
+
+import io
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from temporalio.exceptions import ApplicationError
+
+from activities.realms.findings import FileInsights, Finding
+from activities.realms.insights import GenerateInsightsParams, generate_insights
+from tests.real_datasets import DATASETS, with_index
+from tests.realm_files import Files
+
+INDEX = "column_1"
+"""The reader's name for the index column `to_csv` writes with an empty header (pandas
+calls it "Unnamed: 0")."""
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Files:
+    return Files(tmp_path)
+
+
+def _insights(files: Files, name: str, content: bytes | str, **params: Any) -> FileInsights:
+    ref = files.add(name, content)
+    result = generate_insights(files.ctx, GenerateInsightsParams(file_ids=[ref.file_id], **params))
+    return result.files[0]
+
+
+def _correlation(found: FileInsights, a: str, b: str) -> Finding:
+    return next(
+        f
+        for f in found.findings
+        if f.kind == "correlation" and {a, b} == {f.numbers["a"], f.numbers["b"]}
+    )
+
+
+def _mentioned(found: FileInsights) -> str:
+    return json.dumps([f.model_dump() for f in found.findings])
+
+
+def test_iris_petal_length_and_width_correlate_at_0_96(files: Files) -> None:
+    content = DATASETS["iris.csv"]()
+    found = _insights(files, "iris.csv", content)
+    finding = _correlation(found, "petal length (cm)", "petal width (cm)")
+    frame = pd.read_csv(io.BytesIO(content))
+    expected = stats.pearsonr(frame["petal length (cm)"], frame["petal width (cm)"])
+    assert finding.numbers["r"] == pytest.approx(0.96, abs=0.005)
+    assert finding.numbers["r"] == pytest.approx(expected.statistic, abs=1e-4)
+    assert finding.numbers["p_value"] == pytest.approx(expected.pvalue, rel=1e-3)
+    assert finding.numbers["n"] == 150
+    assert set(finding.numbers) >= {"test", "statistic", "p_value", "q_value", "effect_size"}
+
+
+def test_cars_mpg_falls_with_weight_at_minus_0_83(files: Files) -> None:
+    content = DATASETS["cars.json"]()
+    found = _insights(files, "cars.json", content)
+    finding = _correlation(found, "Miles_per_Gallon", "Weight_in_lbs")
+    frame = pd.DataFrame(json.loads(content))[["Miles_per_Gallon", "Weight_in_lbs"]].dropna()
+    expected = stats.pearsonr(frame["Miles_per_Gallon"], frame["Weight_in_lbs"])
+    assert finding.numbers["r"] == pytest.approx(-0.83, abs=0.005)
+    assert finding.numbers["r"] == pytest.approx(expected.statistic, abs=1e-4)
+    assert finding.numbers["n"] == len(frame)
+    assert "falls" in finding.sentence
+
+
+@pytest.mark.parametrize("name", ["iris.csv", "wine.csv", "breast_cancer.csv"])
+def test_a_class_label_is_reported_by_its_predictors_never_correlated(
+    files: Files, name: str
+) -> None:
+    content = DATASETS[name]()
+    found = _insights(files, name, content)
+    for finding in found.findings:
+        if finding.kind in ("correlation", "trend", "skew"):
+            assert "target" not in (finding.numbers.get("a"), finding.numbers.get("b"))
+            assert finding.numbers.get("column") != "target"
+    [predictors] = [f for f in found.findings if f.kind == "predictors"]
+    assert predictors.sentence.startswith("The strongest predictors of target are ")
+    frame = pd.read_csv(io.BytesIO(content))
+    top = predictors.numbers["predictors"][0]
+    groups = [g.to_numpy() for _, g in frame.groupby("target")[top["column"]]]
+    expected = stats.f_oneway(*groups)
+    assert top["statistic"] == pytest.approx(expected.statistic, rel=1e-3)
+    eta = [_eta_squared(frame, c) for c in frame.columns if c != "target"]
+    assert top["effect_size"] == pytest.approx(max(eta), abs=1e-3)
+
+
+def _eta_squared(frame: pd.DataFrame, column: str) -> float:
+    """Between-class sum of squares over the total, computed directly."""
+    values = frame[column]
+    grand = values.mean()
+    between = sum(len(g) * (g.mean() - grand) ** 2 for _, g in values.groupby(frame["target"]))
+    return float(between / ((values - grand) ** 2).sum())
+
+
+def test_random_numbers_give_no_trend_correlation_or_skew(files: Files) -> None:
+    rng = np.random.default_rng(16)
+    rows = 2_000
+    frame = pd.DataFrame(rng.normal(size=(rows, 12)), columns=[f"x{i}" for i in range(12)])
+    frame.insert(0, "id", np.arange(1, rows + 1))
+    frame.insert(1, "day", pd.date_range("2020-01-01", periods=rows, freq="D"))
+    found = _insights(files, "random.csv", frame.to_csv())
+    assert not [f for f in found.findings if f.kind in ("correlation", "trend", "skew")]
+    assert found.tests >= 66 + 12  # every pair, and a trend per column, were tested
+    assert {o.column: o.reason for o in found.left_out}.keys() >= {INDEX, "id"}
+
+
+def test_ids_and_row_indexes_never_appear_in_findings(files: Files) -> None:
+    """An order id rising with the date, and pandas' index column, are no measurements."""
+    rng = random.Random(5)
+    lines = ["order_id,OrderNo,date,amount,units"]
+    for i in range(300):
+        amount, units = 50 + rng.gauss(0, 5), rng.randint(1, 9)
+        lines.append(f"{1000 + i},{i},2023-{i % 12 + 1:02d}-{i % 28 + 1:02d},{amount:.2f},{units}")
+    found = _insights(files, "orders.csv", with_index("\n".join(lines).encode()))
+    text = _mentioned(found)
+    for column in ("order_id", "OrderNo", INDEX):
+        assert column not in text
+    reasons = {o.column: o.reason for o in found.left_out}
+    assert reasons[INDEX] == "row index"
+    assert reasons["order_id"] == "identifier"
+    assert reasons["OrderNo"].startswith("row number or sequence id")
+
+
+def test_near_duplicate_columns_are_collapsed_into_the_first(files: Files) -> None:
+    found = _insights(files, "breast_cancer.csv", DATASETS["breast_cancer.csv"]())
+    reasons = {o.column: o.reason for o in found.left_out}
+    assert reasons["mean perimeter"].startswith("near-duplicate of mean radius")
+    assert "mean perimeter" not in _mentioned(found)
+
+
+def test_findings_are_ranked_capped_and_the_rest_counted(files: Files) -> None:
+    found = _insights(files, "breast_cancer.csv", DATASETS["breast_cancer.csv"]())
+    assert len(found.findings) == 20
+    assert found.more_findings > 0
+    strengths = [abs(f.numbers["r"]) for f in found.findings if f.kind == "correlation"]
+    assert strengths == sorted(strengths, reverse=True)
+
+
+def test_a_material_correlation_that_is_not_significant_is_not_said(files: Files) -> None:
+    """r = 0.8 on 5 rows has p = 0.10; the same r on 50 rows is reported."""
+    few = "a,b\n1,2\n2,1\n3,4\n4,3\n5,5.8\n"
+    r = stats.pearsonr([1, 2, 3, 4, 5], [2, 1, 4, 3, 5.8])
+    assert r.statistic >= 0.8 and r.pvalue > 0.05
+    assert not [f for f in _insights(files, "few.csv", few).findings if f.kind == "correlation"]
+    many = "a,b\n" + "".join(
+        f"{a + i / 100},{b}\n"
+        for i in range(10)
+        for a, b in [(1, 2), (2, 1), (3, 4), (4, 3), (5, 5.8)]
+    )
+    assert [f for f in _insights(files, "many.csv", many).findings if f.kind == "correlation"]
+
+
+def test_a_significant_but_immaterial_trend_is_not_said(files: Files) -> None:
+    """A slope with p < 0.01 that explains under 10 % of the variance (R² < 0.1) is noise
+    to a reader; the same slope with less noise is a trend."""
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2020-01-01", periods=100, freq="D")
+    slope = np.arange(100) * 0.05
+    noisy = pd.DataFrame({"day": days, "v": slope + rng.normal(0, 5.7, 100)})
+    fit = stats.linregress(np.arange(100), noisy["v"])
+    assert fit.rvalue**2 < 0.1 and fit.pvalue < 0.01
+    found = _insights(files, "noisy.csv", noisy.to_csv(index=False))
+    assert not [f for f in found.findings if f.kind == "trend"]
+    clear = pd.DataFrame({"day": days, "v": slope + rng.normal(0, 0.5, 100)})
+    [trend] = [
+        f
+        for f in _insights(files, "clear.csv", clear.to_csv(index=False)).findings
+        if f.kind == "trend"
+    ]
+    expected = stats.linregress(np.arange(100), clear["v"])
+    assert trend.numbers["p_value"] == pytest.approx(expected.pvalue, rel=1e-3, abs=1e-300)
+    assert trend.numbers["effect_size"] == pytest.approx(expected.rvalue**2, abs=1e-3)
+    assert trend.numbers["slope"] == pytest.approx(expected.slope * 30.44, rel=1e-3)
+    assert trend.numbers["per"] == "month"
+
+
+def test_iowa_trends_are_told_per_source(files: Files) -> None:
+    """Pooled, the three sources blur into one trend with p = 0.38; per source they are clear."""
+    content = DATASETS["iowa-electricity.csv"]()
+    found = _insights(files, "iowa.csv", content)
+    trends = [f for f in found.findings if f.kind == "trend"]
+    assert trends
+    assert all(t.numbers["group"]["column"] == "source" for t in trends)
+    frame = pd.read_csv(io.BytesIO(content), parse_dates=["year"])
+    for trend in trends:
+        rows = frame[frame["source"] == trend.numbers["group"]["value"]]
+        years = (rows["year"] - rows["year"].min()).dt.days
+        expected = stats.linregress(years, rows["net_generation"])
+        assert trend.numbers["p_value"] == pytest.approx(expected.pvalue, rel=1e-3)
+        assert trend.numbers["slope"] == pytest.approx(expected.slope * 365.25, rel=1e-3)
+    pooled = stats.linregress(
+        (frame["year"] - frame["year"].min()).dt.days, frame["net_generation"]
+    )
+    assert pooled.pvalue > 0.05
+
+
+def test_dense_daily_points_are_averaged_per_month(files: Files) -> None:
+    found = _insights(files, "seattle.csv", DATASETS["seattle-weather.csv"]())
+    assert found.date_column == "date"
+    co2 = _insights(files, "co2.csv", DATASETS["co2.csv"]())
+    [trend] = [f for f in co2.findings if f.kind == "trend"]
+    assert trend.numbers["period"] == "yearly"
+    assert trend.numbers["n"] == 44
+    assert trend.numbers["slope"] > 0
+
+
+def test_an_integer_year_column_is_read_as_years(files: Files) -> None:
+    content = DATASETS["iowa-electricity.csv"]().decode().replace("-01-01,", ",")
+    found = _insights(files, "iowa_years.csv", content, date_column="year")
+    assert found.date_column == "year"
+    trends = [f for f in found.findings if f.kind == "trend"]
+    assert trends and {t.numbers["start"] for t in trends} == {"2001-01-01"}
+    assert all(t.numbers["per"] == "year" for t in trends)
+
+
+def test_a_yyyymmdd_column_is_read_as_dates(files: Files) -> None:
+    days = pd.date_range("2024-01-01", periods=30, freq="D")
+    frame = pd.DataFrame({"when": days.strftime("%Y%m%d").astype(int), "v": np.arange(30) * 2.0})
+    found = _insights(files, "ymd.csv", frame.to_csv(index=False), date_column="when")
+    [trend] = [f for f in found.findings if f.kind == "trend"]
+    assert (trend.numbers["start"], trend.numbers["end"]) == ("2024-01-01", "2024-01-30")
+    assert trend.numbers["slope"] == pytest.approx(2.0)
+    assert trend.numbers["per"] == "day"
+
+
+def test_an_unknown_date_column_fails_naming_the_columns(files: Files) -> None:
+    with pytest.raises(ApplicationError) as raised:
+        _insights(files, "iris.csv", DATASETS["iris.csv"](), date_column="when")
+    assert raised.value.non_retryable
+    assert raised.value.type == "invalid_params"
+    assert "'when' is not a column of iris.csv" in raised.value.message
+    assert "petal length (cm)" in raised.value.message
+
+
+def test_a_date_column_without_dates_fails(files: Files) -> None:
+    with pytest.raises(ApplicationError) as raised:
+        _insights(files, "iris.csv", DATASETS["iris.csv"](), date_column="sepal width (cm)")
+    assert raised.value.non_retryable
+    assert "does not hold dates" in raised.value.message
+
+
+def test_missing_data_and_duplicates_are_counted(files: Files) -> None:
+    lines = ["a,b,c"] + [f"{i},{'' if i % 3 == 0 else i * 2},x" for i in range(30)]
+    lines += [lines[5]] * 3
+    found = _insights(files, "gaps.csv", "\n".join(lines) + "\n")
+    missing = next(f for f in found.findings if f.kind == "missing")
+    assert missing.numbers["missing"] == 10
+    assert f"10 of {len(lines) - 1}" in missing.sentence
+    duplicates = next(f for f in found.findings if f.kind == "duplicates")
+    assert duplicates.numbers["duplicate_rows"] == 3
+
+
+def _with_r(r: float, rows: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two columns whose sample correlation is exactly r."""
+    rng = np.random.default_rng(seed)
+    x, noise = rng.normal(size=rows), rng.normal(size=rows)
+    x = (x - x.mean()) / x.std()
+    noise -= noise.mean() + (noise @ x) / (x @ x) * x  # orthogonal to x
+    noise /= noise.std()
+    return x, r * x + np.sqrt(1 - r * r) * noise
+
+
+@pytest.mark.parametrize(("r", "said"), [(0.52, True), (0.48, False)])
+def test_a_correlation_is_said_from_r_0_5(files: Files, r: float, said: bool) -> None:
+    """Both are significant (n = 500); only |r| >= 0.5 is material."""
+    a, b = _with_r(r, 500, 1)
+    assert stats.pearsonr(a, b).pvalue < 1e-20
+    found = _insights(files, "r.csv", pd.DataFrame({"a": a, "b": b}).to_csv(index=False))
+    assert bool([f for f in found.findings if f.kind == "correlation"]) is said
+
+
+def test_p_values_are_corrected_for_the_number_of_tests(files: Files) -> None:
+    """r = 0.7 on 12 rows has p = 0.01: said among the file's 3 tests (the pair and two
+    skewness tests); among 55 (45 pairs, 10 skewness tests) Benjamini-Hochberg, computed
+    here with scipy, lifts it over 0.05, and it is not said."""
+    a, b = _with_r(0.7, 12, 2)
+    p = stats.pearsonr(a, b).pvalue
+    assert 0.005 < p < 0.05
+    alone = pd.DataFrame({"a": a, "b": b})
+    assert _q_of_a_and_b(alone) < 0.05
+    found = _insights(files, "alone.csv", alone.to_csv(index=False))
+    assert [f for f in found.findings if f.kind == "correlation"]
+    rng = np.random.default_rng(20)
+    crowd = alone.assign(**{f"n{i}": rng.normal(size=12) for i in range(8)})
+    assert _q_of_a_and_b(crowd) > 0.05
+    found = _insights(files, "crowd.csv", crowd.to_csv(index=False))
+    assert not [f for f in found.findings if {"a", "b"} == {f.numbers.get("a"), f.numbers.get("b")}]
+    assert found.tests == 45 + 10
+
+
+def _q_of_a_and_b(frame: pd.DataFrame) -> float:
+    """The Benjamini-Hochberg q-value of a~b among every pair's and column's test."""
+    pairs = [(x, y) for i, x in enumerate(frame) for y in list(frame)[i + 1 :]]
+    p_values = [stats.pearsonr(frame[x], frame[y]).pvalue for x, y in pairs]
+    skews = [stats.skewtest(frame[c]).pvalue for c in frame]
+    q = stats.false_discovery_control([*p_values, *skews])
+    return float(q[pairs.index(("a", "b"))])
