@@ -169,18 +169,25 @@ class GuardedHttpProtocol(HttpToolsProtocol):
             self._refuse(HTTPStatus.REQUEST_TIMEOUT, "the request took too long to arrive")
 
     def _refuse(self, status: HTTPStatus, message: str) -> None:
-        """Answer with `status`, end our side, and close soon (a lingering close).
+        """Answer with `status` and close.
 
-        Closing while the client's bytes are still arriving would make the kernel
-        answer with a reset, which can destroy the response before it is read; so what
-        still comes is read and dropped for at most `LINGER_SECONDS`.
+        A client still sending a head too large gets a lingering close: closing while
+        its bytes arrive would make the kernel answer with a reset, which can destroy
+        the response before it is read, so what still comes is read and dropped for at
+        most `LINGER_SECONDS`. Slow and surplus clients are closed at once: lingering
+        would hold their files, which is what the bounds are for.
         """
         self._refusal = status
         self._disarm()
         self.transport.write(_response(status, message))
-        if self.transport.can_write_eof():
+        if status in _LINGER and self.transport.can_write_eof():
             self.transport.write_eof()
-        self.loop.call_later(LINGER_SECONDS, self.transport.close)
+            self.loop.call_later(LINGER_SECONDS, self.transport.close)
+        else:
+            self.transport.close()
+
+
+_LINGER = (HTTPStatus.REQUEST_URI_TOO_LONG, HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)
 
 
 class GuardedWebSocketProtocol(WebSocketsSansIOProtocol):
