@@ -348,7 +348,8 @@ def _span_score(span: list[str], targets: list[str], full: str) -> float:
     whole = len(span) == len(targets)
     for word in span:
         best = max((_same(word, t) for t in targets), default=0.0)
-        if best == 0.0 or (word in STOP and not whole):
+        stop = word in STOP and (not whole or word not in targets)
+        if best == 0.0 or stop:
             return 0.0
         scores.append(best)
     return 2.0 * min(scores) if whole else min(scores)

@@ -220,6 +220,7 @@ const fmt = (v) => (typeof v === "number" ? String(Math.round(v * 1000) / 1000) 
 function renderResult(box, result) {
   box.replaceChildren();
   if (result.summary) { const p = document.createElement("p"); p.textContent = result.summary; box.append(p); }
+  if (result.answer !== undefined && result.columns) renderAnswer(box, result);
   for (const profile of result.profiles || []) {
     box.append(table(["column", "type", "null rate", "distinct", "min", "mean", "max", "outliers"],
       profile.column_profiles.map((c) => [c.name, c.type, fmt(c.null_rate), c.distinct, fmt(c.min), fmt(c.mean), fmt(c.max), c.outliers]),
@@ -264,6 +265,66 @@ function journeyResult(box, result) {
     link.href = URL.createObjectURL(new Blob([result.bpmn], { type: "application/xml" }));
     box.append(link);
   }
+}
+
+// query_data: the answer, a small chart where one reads better (bars for groups, a line
+// for trends), the table behind it and the SQL that ran. Plain SVG, no library.
+function renderAnswer(box, result) {
+  const p = document.createElement("p");
+  p.className = "answer";
+  p.textContent = result.answer;
+  box.append(p);
+  if (result.chart === "bar" || result.chart === "line") box.append(chart(result));
+  const shown = result.truncated ? ` (first ${result.rows.length} shown)` : "";
+  box.append(table(result.columns, result.rows.map((r) => r.map(fmt)), `${result.row_count} rows${shown}`));
+  const details = document.createElement("details");
+  const summary = document.createElement("summary");
+  summary.textContent = "SQL";
+  const pre = document.createElement("pre");
+  pre.textContent = result.sql;
+  details.append(summary, pre);
+  box.append(details);
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+
+function svgEl(name, attrs, text) {
+  const el = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+function chart(result) {
+  const width = 420, height = 180, left = 48, bottom = 36, top = 8;
+  const rows = result.rows.slice(0, 40).filter((r) => typeof r[r.length - 1] === "number");
+  const values = rows.map((r) => r[r.length - 1]);
+  const keys = result.columns[0] === "bin_from" ? 2 : result.columns.length - 1;
+  const labels = rows.map((r) => r.slice(0, keys).map(fmt).join(keys === 2 && result.columns[0] === "bin_from" ? "–" : " / "));
+  const low = Math.min(0, ...values), high = Math.max(...values, 0) || 1;
+  const y = (v) => top + (height - top - bottom) * (1 - (v - low) / (high - low));
+  const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, class: `chart ${result.chart}`, role: "img",
+    "aria-label": `${result.chart === "line" ? "Line" : "Bar"} chart of ${result.columns[result.columns.length - 1]}` });
+  svg.append(svgEl("line", { x1: left, x2: width, y1: y(low), y2: y(low), class: "axis" }));
+  svg.append(svgEl("text", { x: left - 4, y: y(high) + 4, "text-anchor": "end" }, fmt(high)));
+  svg.append(svgEl("text", { x: left - 4, y: y(low), "text-anchor": "end" }, fmt(low)));
+  const step = (width - left) / Math.max(1, rows.length);
+  if (result.chart === "line") {
+    const points = values.map((v, i) => `${left + step * (i + 0.5)},${y(v)}`).join(" ");
+    svg.append(svgEl("polyline", { points, class: "series" }));
+  } else {
+    values.forEach((v, i) => {
+      const bar = svgEl("rect", { x: left + step * i + 2, width: Math.max(1, step - 4), y: Math.min(y(v), y(0)),
+        height: Math.abs(y(0) - y(v)), class: "series" });
+      bar.append(svgEl("title", {}, `${labels[i]}: ${fmt(v)}`));
+      svg.append(bar);
+    });
+  }
+  const every = Math.ceil(rows.length / 8);
+  labels.forEach((label, i) => {
+    if (i % every === 0) svg.append(svgEl("text", { x: left + step * (i + 0.5), y: height - bottom + 14, "text-anchor": "middle" }, String(label).slice(0, 12)));
+  });
+  return svg;
 }
 
 async function upload(files) {

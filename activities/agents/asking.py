@@ -18,6 +18,7 @@ from models.intents import Intent, Realm
 from models.query import Query, TableSchema
 
 QUERY_INTENT = "query_data"
+FOLLOW_UPS = ["Now by month", "Only 2015", "Top 5 instead", "As a chart"]
 ASKS = re.compile(
     r"\b(how (many|much)|what (is|was|are|were)|what's|which|average|avg|mean|median|total|"
     r"sum|count|number of|minimum|maximum|min|max|highest|lowest|most|least|top \d+|"
@@ -62,19 +63,24 @@ def answer_plan(context: TurnContext, agent: str, files: list[FileRef]) -> Recom
             return None
         return Recommendation(agent=agent, text=parsed.text, next_steps=parsed.options[:5])
     schema = next(s for s in context.tables if s.file_id == parsed.file_id)
-    ids = [parsed.file_id or schema.file_id]
+    return ask(context, agent, parsed.model_copy(update={"file_id": schema.file_id}), schema.name)
+
+
+def ask(context: TurnContext, agent: str, query: Query, source: str) -> Recommendation:
+    """The query_data intent for a structured query (or a model's SQL) over the files in scope."""
+    ids = [query.file_id] if query.shape != "sql" else [t.file_id for t in context.tables]
     return Recommendation(
         agent=agent,
-        text=f"I'll answer that from {schema.name}.",
-        next_steps=["Now by month", "Only 2015", "Top 5 instead", "As a chart"],
+        text=f"I'll answer that from {source}.",
+        next_steps=FOLLOW_UPS,
         intents=[
             Intent(
                 name=QUERY_INTENT,
                 realm=Realm.INSIGHTS,
                 params={
-                    "file_ids": ids,
+                    "file_ids": [i for i in ids if i],
                     "question": context.text,
-                    "query": parsed.model_dump(mode="json", exclude_defaults=True),
+                    "query": query.model_dump(mode="json", exclude_defaults=True),
                 },
             )
         ],

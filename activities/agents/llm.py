@@ -15,11 +15,12 @@ from openai import AsyncOpenAI, OpenAIError
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, model_validator
 from temporalio import activity
 
-from activities.agents import collaboration
+from activities.agents import asking, collaboration
 from activities.agents.analyzer import LABELS, decide
 from activities.agents.backend import OfflineBackend
 from activities.agents.liaisons import PILLAR_INTENTS, intents_for, liaison_name
 from activities.agents.slots import extract
+from activities.realms.query import explain
 from models.agents import (
     Analysis,
     CollaborationInput,
@@ -29,6 +30,7 @@ from models.agents import (
 )
 from models.files import FileRef
 from models.intents import Intent, Realm
+from models.query import Query, TableSchema
 
 log = logging.getLogger(__name__)
 Answer = TypeVar("Answer", bound=BaseModel)
@@ -68,6 +70,21 @@ class LiaisonAnswer(BaseModel):
         needs_files = self.intent is not None and self.intent != "create_workflow_from_sop"
         if needs_files and not self.file_ids:
             raise ValueError(f"{self.intent} needs file_ids from the session's files")
+        return self
+
+
+class SqlAnswer(BaseModel):
+    """The Insights liaison's SQL for a question about the data, or a question back."""
+
+    sql: str | None = Field(default=None, max_length=8_000)
+    text: str = Field(min_length=1, max_length=1_000)
+
+    @model_validator(mode="after")
+    def _runs_on_the_files(self, info: ValidationInfo) -> Self:
+        """The whitelist, then DuckDB binding it to empty tables of the schemas: no data read."""
+        tables: list[TableSchema] = (info.context or {}).get("tables", [])
+        if self.sql is not None:
+            self.sql = explain(self.sql, tables)
         return self
 
 
@@ -158,8 +175,14 @@ class LLMBackend:
         return decide(answer.label, answer.confidence, context, rationale, answer.options)
 
     async def recommend(self, request: LiaisonInput) -> Recommendation:
-        """The pillar's intent and params, from the model's choice among its intents."""
+        """The pillar's intent and params, from the model's choice among its intents.
+
+        A question about the data (as the offline liaison reads it) gets SQL from the model.
+        """
         context, pillar = request.context, request.pillar
+        agent = liaison_name(pillar)
+        if pillar is Realm.INSIGHTS and asking.answer_plan(context, agent, []) is not None:
+            return await self._query(request)
         allowed = PILLAR_INTENTS[pillar]
         prompt = f"Pillar: {pillar.value}. Allowed intents: {list(allowed)}.\n" + _describe(context)
         try:
@@ -179,6 +202,23 @@ class LLMBackend:
             next_steps=answer.next_steps,
             intents=intents_for(answer.intent, files, context) if answer.intent else [],
         )
+
+    async def _query(self, request: LiaisonInput) -> Recommendation:
+        """SQL the model writes from the schemas; refused or failing SQL goes back once with
+        the error (ChatModel's retry), then the offline liaison answers."""
+        context = request.context
+        try:
+            answer = await self._model.answer(
+                SQL_PROMPT, _describe_tables(context), SqlAnswer, context={"tables": context.tables}
+            )
+        except (OpenAIError, MalformedAnswer) as err:
+            _retry_or_fall_back(err)
+            return await self._offline.recommend(request)
+        agent = liaison_name(request.pillar)
+        if answer.sql is None:
+            return Recommendation(agent=agent, text=answer.text)
+        query = Query(shape="sql", sql=answer.sql, file_id=context.tables[0].file_id)
+        return asking.ask(context, agent, query, ", ".join(t.name for t in context.tables))
 
     async def merge(self, request: CollaborationInput) -> Recommendation:
         """The router's comparison over the files the model chose, else the views combined."""
@@ -235,6 +275,24 @@ def _pick(context: TurnContext, file_ids: list[str]) -> list[FileRef]:
     return [by_id[i] for i in dict.fromkeys(file_ids)]
 
 
+def _describe_tables(context: TurnContext) -> str:
+    """The question, the tables (names, column types, a few values) and the last query's SQL."""
+    last = asking.last_query(context)
+    tables = [
+        {
+            "table": t.table,
+            "file": t.name,
+            "rows": t.rows,
+            "columns": [
+                {"name": c.name, "type": c.type, "values": c.values[:5]} for c in t.columns[:100]
+            ],
+        }
+        for t in context.tables
+    ]
+    previous = last.sql if last and last.sql else None
+    return json.dumps({"question": context.text, "tables": tables, "previous_sql": previous})
+
+
 def _describe(context: TurnContext) -> str:
     """The turn as the model sees it: the message, the files (names and ids), the state."""
     files = [
@@ -262,6 +320,13 @@ LIAISON_PROMPT = """You are a domain liaison of a data platform. Recommend at mo
 allowed intents for the user's request, on the session's files (use their file_id values),
 or null when something is missing, and tell the user in one or two sentences what happens.
 Answer JSON: {"intent": name or null, "file_ids": [...], "text": "...", "next_steps": [...]}."""
+
+SQL_PROMPT = """You are the Insights liaison of a data platform. Write one DuckDB SELECT over
+the given tables that answers the user's question (quote column names with double quotes;
+only these tables; no other statements or table functions). If previous_sql is given and
+the message refines it, change that query. If the tables cannot answer it, set sql to null
+and ask the user a short clarifying question in text. Otherwise say in text what you compute.
+Answer JSON: {"sql": "SELECT ..." or null, "text": "..."}."""
 
 ROUTER_PROMPT = """You are the Collaboration Router of a data platform. Decide whether to
 compare data quality across the session's files (at least two file_id values) and tell the

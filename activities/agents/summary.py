@@ -2,11 +2,10 @@
 
 from typing import Any
 
+from activities.agents.asking import FOLLOW_UPS
 from models.agents import Recommendation, SummaryInput
 
 _MAX_FACTS = 4
-REFINEMENTS = ["Now by month", "Only 2015", "Top 5 instead", "As a chart"]
-"""Follow-ups an answer to a question about the data can take (see activities/questions)."""
 
 
 def summarize(request: SummaryInput) -> Recommendation:
@@ -17,9 +16,7 @@ def summarize(request: SummaryInput) -> Recommendation:
         answer = result.get("answer")
         text = answer if isinstance(answer, str) else f"Done: {name}. {_facts(result)}".strip()
         steps = (
-            REFINEMENTS
-            if isinstance(answer, str)
-            else ["Ask a follow-up question about the result"]
+            FOLLOW_UPS if isinstance(answer, str) else ["Ask a follow-up question about the result"]
         )
     elif request.status == "cancelled":
         text = f"{name.capitalize()} was cancelled; nothing from it was kept."

@@ -69,7 +69,8 @@ def label(column: str | None) -> str:
     if not column:
         return "rows"
     words = column.rsplit("_", 1)[0] if unit(column) else column
-    return words.replace("_", " ").strip()
+    spaced = words.replace("_", " ").strip()
+    return spaced[:-3] if spaced.lower().endswith(" in") else spaced
 
 
 def number(value: Any, column: str | None = None) -> str:

@@ -399,15 +399,20 @@ def _distribution(query: Query, schema: TableSchema) -> str:
     column = schema.column(query.column or "")
     if column is None or column.type not in ("integer", "number"):
         return _distinct(query, schema)
-    value, bins = ident(column.name), query.bins
-    source = f"SELECT {value} AS v FROM {ident(schema.table)}"
+    value, bins, last = ident(column.name), query.bins, query.bins - 1
+    source = f"SELECT CAST({value} AS DOUBLE) AS v FROM {ident(schema.table)}"
     source += _where(query.where, [f"{value} IS NOT NULL"])
     return (
-        f"WITH v AS ({source}), b AS (SELECT min(v) AS lo, max(v) AS hi FROM v) "
-        f"SELECT lo + (hi - lo) * bin / {bins} AS bin_from, "
-        f"lo + (hi - lo) * (bin + 1) / {bins} AS bin_to, count(*) AS count FROM ("
-        f"SELECT least(CAST(floor((v - lo) / nullif(hi - lo, 0) * {bins}) AS INTEGER), "
-        f"{bins - 1}) AS bin, lo, hi FROM v, b) GROUP BY bin, lo, hi ORDER BY bin"
+        f"WITH v AS ({source}), "
+        f"b AS (SELECT min(v) AS lo, max(v) AS hi, (max(v) - min(v)) / {bins} AS step FROM v), "
+        f"i AS (SELECT v, lo, hi, step, coalesce(least(CAST(trunc((v - lo) * "
+        f"({bins} / nullif(hi - lo, 0))) AS INTEGER), {last}), 0) AS raw FROM v, b), "
+        f"j AS (SELECT *, raw - CASE WHEN v < raw * step + lo THEN 1 ELSE 0 END AS low FROM i), "
+        f"k AS (SELECT *, low + CASE WHEN low <> {last} AND v >= (low + 1) * step + lo "
+        f"THEN 1 ELSE 0 END AS bin FROM j) "
+        f"SELECT bin * step + lo AS bin_from, CASE WHEN bin = {last} THEN hi "
+        f"ELSE (bin + 1) * step + lo END AS bin_to, count(*) AS count "
+        f"FROM k GROUP BY bin, step, lo, hi ORDER BY bin"
     )
 
 
@@ -497,6 +502,38 @@ def run(
         finally:
             timer.cancel()
     return columns, rows[: limits.max_rows], count
+
+
+EMPTY_DTYPES = {
+    "integer": "Int64",
+    "number": "float64",
+    "boolean": "boolean",
+    "datetime": "datetime64[ns]",
+}
+
+
+def explain(sql: str, schemas: list[TableSchema]) -> str:
+    """Check SQL without data: the whitelist, then DuckDB binds it against empty tables.
+
+    What a model wrote is refused here (unknown column, wrong type, not a SELECT) before
+    any file is read; `ValueError` says why, in words the model can act on.
+    """
+    try:
+        checked = sql_guard.check(sql, {s.table for s in schemas})
+    except sql_guard.RefusedQuery as err:
+        raise ValueError(f"refused: {err}") from err
+    frames = {
+        s.table: pd.DataFrame(
+            {c.name: pd.Series([], dtype=EMPTY_DTYPES.get(c.type, "object")) for c in s.columns}
+        )
+        for s in schemas
+    }
+    with connection(frames, QueryLimits()) as con:
+        try:
+            con.execute(f"EXPLAIN {checked}")
+        except duckdb.Error as err:
+            raise ValueError(f"the query fails: {str(err).splitlines()[0]}") from err
+    return checked
 
 
 def _check_plan(con: Any, sql: str, limits: QueryLimits) -> None:

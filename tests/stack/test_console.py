@@ -85,6 +85,27 @@ def test_an_uploaded_csv_is_ingested_and_profiled(page: Page, shots: Path, tmp_p
     page.screenshot(path=shots / "03-profile.png")
 
 
+def test_a_question_shows_its_answer_table_and_chart(
+    page: Page, shots: Path, tmp_path: Path
+) -> None:
+    csv = tmp_path / "sales.csv"
+    csv.write_text("region,amount\nnorth,10\nsouth,20\nnorth,30\neast,400\n")
+    page.set_input_files("#file", str(csv))
+    expect(page.locator("#attached")).to_contain_text("sales.csv", timeout=WAIT)
+    _say(page, "Upload a file")
+    expect(page.locator(".card", has_text="ingest_file").locator(".state")).to_have_text(
+        "completed", timeout=WAIT
+    )
+    _say(page, "total amount by region?")
+    card = page.locator(".card", has_text="query_data")
+    expect(card.locator(".answer")).to_have_text(
+        "Total amount by region: east 400, north 40, south 20.", timeout=WAIT
+    )
+    expect(card.locator("table")).to_contain_text("sum_amount")
+    expect(card.locator("svg.chart.bar rect")).to_have_count(3)
+    page.screenshot(path=shots / "07-answer-chart.png")
+
+
 def test_cancel_and_retry_from_the_cards(
     page: Page, stack: launcher.Stack, shots: Path, tmp_path: Path
 ) -> None:

@@ -1,0 +1,103 @@
+"""The LLM backend writes query_data's SQL: recorded answers from a real HTTP server."""
+
+import asyncio
+import dataclasses
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import palmerpenguins
+import pytest
+from openai import AsyncOpenAI
+from temporalio.common import RetryPolicy
+from temporalio.testing import ActivityEnvironment
+
+from activities.agents.activities import AgentActivities
+from activities.agents.backend import OfflineBackend
+from activities.agents.classifier import ClassifierAnalyzer
+from activities.agents.llm import ChatModel, LLMBackend
+from activities.realms.query import QueryDataParams, QueryLimits, TableSchemas, query_data
+from models.agents import LiaisonInput, Recommendation, TurnContext
+from models.files import FileRef
+from models.intents import Realm
+from tests.openai_stub import Stub, schema_name, serving
+from tests.realm_files import Files
+
+PENGUINS = Path(palmerpenguins.__file__).parent / "data" / "penguins.csv"
+GOOD = 'SELECT "island", count(*) AS penguins FROM penguins GROUP BY 1 ORDER BY 1'
+
+
+@pytest.fixture(scope="module")
+def stub() -> Iterator[Stub]:
+    with serving() as running:
+        yield running
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Files:
+    return Files(tmp_path)
+
+
+def _recommend(stub: Stub, files: Files, ref: FileRef, text: str) -> Recommendation:
+    client = AsyncOpenAI(base_url=stub.url, api_key="unused", timeout=5, max_retries=0)
+    backend = LLMBackend(ChatModel(client, "stub"), OfflineBackend(ClassifierAnalyzer()))
+    agents = AgentActivities(backend, TableSchemas(files.store))
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(
+        env.info, attempt=3, retry_policy=RetryPolicy(maximum_attempts=3)
+    )
+    context = TurnContext(text=text, session_files=[ref])
+    request = LiaisonInput(pillar=Realm.INSIGHTS, context=context)
+    plan: Recommendation = asyncio.run(env.run(agents.recommend, request))
+    return plan
+
+
+def _answers(*sql: str | None) -> Any:
+    replies = iter(sql)
+
+    def respond(body: dict[str, Any]) -> str:
+        assert schema_name(body) == "SqlAnswer"
+        return json.dumps({"sql": next(replies), "text": "Counting penguins per island."})
+
+    return respond
+
+
+def test_the_models_sql_runs_after_the_whitelist(stub: Stub, files: Files) -> None:
+    ref = files.add("penguins.csv", PENGUINS.read_bytes())
+    stub.requests.clear()
+    stub.respond = _answers(GOOD)
+    plan = _recommend(stub, files, ref, "how many penguins live on each island?")
+    [intent] = plan.intents
+    assert intent.name == "query_data"
+    assert intent.params["query"]["shape"] == "sql"
+    prompt = stub.requests[0]["messages"][1]["content"]
+    assert "body_mass_g" in prompt and "Adelie" in prompt
+    result = query_data(QueryLimits(), files.ctx, QueryDataParams.model_validate(intent.params))
+    assert result.rows == [["Biscoe", 168], ["Dream", 124], ["Torgersen", 52]]
+    assert result.answer == "penguins by island: Biscoe 168, Dream 124, Torgersen 52."
+
+
+def test_refused_sql_goes_back_once_with_the_error(stub: Stub, files: Files) -> None:
+    ref = files.add("penguins.csv", PENGUINS.read_bytes())
+    stub.requests.clear()
+    stub.respond = _answers("SELECT * FROM read_csv('/etc/passwd')", GOOD)
+    plan = _recommend(stub, files, ref, "how many penguins live on each island?")
+    assert plan.intents[0].params["query"]["sql"].startswith('SELECT "island"')
+    assert len(stub.requests) == 2
+    assert "table functions" in stub.requests[1]["messages"][-1]["content"]
+
+
+def test_failing_sql_twice_falls_back_to_the_offline_reading(stub: Stub, files: Files) -> None:
+    ref = files.add("penguins.csv", PENGUINS.read_bytes())
+    stub.requests.clear()
+    stub.respond = _answers("SELECT wingspan FROM penguins", "DROP TABLE penguins")
+    plan = _recommend(stub, files, ref, "how many penguins live on each island?")
+    assert len(stub.requests) == 2
+    assert "wingspan" in stub.requests[1]["messages"][-1]["content"]
+    [intent] = plan.intents
+    assert intent.params["query"] == {
+        "shape": "aggregate",
+        "group_by": ["island"],
+        "file_id": ref.file_id,
+    }
