@@ -30,7 +30,7 @@ from activities.realms.content import infer_type
 from activities.realms.context import RealmContext
 from activities.realms.reading.limits import ReadLimits
 from activities.realms.reading.options import ReadOptions, UsedReadOptions
-from activities.realms.tables import Table, read_table
+from activities.realms.tables import Table, open_file, read_table
 from activities.registry import IntentSpec
 from models.files import FileRef
 from models.intents import Realm
@@ -130,20 +130,81 @@ def _target(query: Query, schemas: list[TableSchema]) -> TableSchema:
     return next((s for s in schemas if s.file_id == query.file_id), schemas[0])
 
 
+@dataclass(frozen=True)
+class ReadFile:
+    """One file as query_data uses it: the frame (dates parsed), its columns, how it was read."""
+
+    frame: pd.DataFrame
+    columns: list[ColumnInfo]
+    rows: int
+    warnings: list[dict[str, Any]]
+    read_options: UsedReadOptions
+
+
+class FrameCache:
+    """Files already read, by content (sha256) and read options, up to a memory bound.
+
+    A conversation asks several questions of one file, and the liaison reads its schema
+    just before query_data runs in the same worker: reading a 1,000,000-row CSV takes
+    seconds, a query on the frame a fraction of that. Stored bytes never change for a
+    hash, so an entry is never stale; the oldest go first past `max_bytes`.
+    """
+
+    def __init__(self, max_bytes: int = 512 * 1024 * 1024) -> None:
+        self._max_bytes = max_bytes
+        self._entries: OrderedDict[str, tuple[ReadFile, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def read(self, ctx: RealmContext, file_id: str, options: ReadOptions | None) -> ReadFile:
+        """The file from memory, or read now with the project's reader and kept."""
+        ref, _ = open_file(ctx, file_id)
+        key = f"{ref.sha256}:{options.model_dump_json() if options else ''}"
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key][0]
+        read = _read_file(ctx, file_id, options)
+        size = int(read.frame.memory_usage(deep=False).sum())
+        with self._lock:
+            self._entries[key] = (read, size)
+            while sum(s for _, s in self._entries.values()) > self._max_bytes and self._entries:
+                self._entries.popitem(last=False)
+        return read
+
+
+FRAMES = FrameCache()
+"""The worker's files in memory, shared by query_data and the liaison's schemas."""
+
+
 def load(ctx: RealmContext, file_ids: list[str], read_options: ReadOptions | None) -> Loaded:
     """Every file as a frame named for SQL, with its schema; dates in text become dates."""
     loaded = Loaded()
     for index, file_id in enumerate(file_ids):
         ctx.progress(f"reading file {index + 1} of {len(file_ids)}", 100 * index / len(file_ids))
-        table = _read(ctx, file_id, read_options)
-        name = table_name(table.ref.name, set(loaded.frames))
-        frame, warnings = _with_dates(table.frame)
-        loaded.frames[name] = frame
-        loaded.schemas.append(schema_of(frame, file_id, table.ref.name, name))
-        loaded.warnings.extend(w.model_dump() for w in table.warnings)
-        loaded.warnings.extend(warnings)
-        loaded.read_options.append(table.read_options)
+        read = FRAMES.read(ctx, file_id, read_options)
+        ref, _ = open_file(ctx, file_id)
+        name = table_name(ref.name, set(loaded.frames))
+        loaded.frames[name] = read.frame
+        loaded.schemas.append(
+            TableSchema(
+                file_id=file_id, name=ref.name, table=name, rows=read.rows, columns=read.columns
+            )
+        )
+        loaded.warnings.extend(read.warnings)
+        loaded.read_options.append(read.read_options)
     return loaded
+
+
+def _read_file(ctx: RealmContext, file_id: str, options: ReadOptions | None) -> ReadFile:
+    table = _read(ctx, file_id, options)
+    frame, warnings = _with_dates(table.frame)
+    return ReadFile(
+        frame=frame,
+        columns=columns_of(frame),
+        rows=len(frame),
+        warnings=[*(w.model_dump() for w in table.warnings), *warnings],
+        read_options=table.read_options,
+    )
 
 
 def _read(ctx: RealmContext, file_id: str, read_options: ReadOptions | None) -> Table:
@@ -198,7 +259,7 @@ def _dated_text(column: pd.Series) -> bool:
     return bool(pd.to_datetime(sample, errors="coerce", format="mixed").notna().all())
 
 
-def schema_of(frame: pd.DataFrame, file_id: str, file_name: str, table: str) -> TableSchema:
+def columns_of(frame: pd.DataFrame) -> list[ColumnInfo]:
     """Column names, kinds and the common values of text columns."""
     columns = []
     for name in frame.columns:
@@ -213,9 +274,7 @@ def schema_of(frame: pd.DataFrame, file_id: str, file_name: str, table: str) -> 
                 distinct=len(counts) if counts is not None else 0,
             )
         )
-    return TableSchema(
-        file_id=file_id, name=file_name, table=table, rows=len(frame), columns=columns
-    )
+    return columns
 
 
 @dataclass
@@ -232,48 +291,32 @@ class _Given(RealmContext):
 class TableSchemas:
     """The schemas of the session's files, for the Insights liaison, read as query_data reads.
 
-    Kept by content (sha256), so a conversation of questions reads each file once; a file
-    that cannot be read has no schema (query_data then reports why).
+    Reads go through `FRAMES`, so the query_data that follows in this worker finds the file
+    already read; a file that cannot be read has no schema (query_data then says why).
     """
 
-    def __init__(self, store: FileStore, limits: ReadLimits | None = None, keep: int = 64) -> None:
+    def __init__(self, store: FileStore, limits: ReadLimits | None = None) -> None:
         self._store = store
         self._limits = limits or ReadLimits()
-        self._keep = keep
-        self._cache: OrderedDict[str, TableSchema] = OrderedDict()
-        self._lock = threading.Lock()
 
     def schemas(self, refs: list[FileRef]) -> list[TableSchema]:
         """One schema per readable file, named as query_data will name its table."""
-        found: list[TableSchema] = []
-        for ref in refs:
-            schema = self._schema(ref)
-            if schema is not None:
-                table = table_name(ref.name, {s.table for s in found})
-                found.append(schema.model_copy(update={"file_id": ref.file_id, "table": table}))
-        return found
-
-    def _schema(self, ref: FileRef) -> TableSchema | None:
-        with self._lock:
-            if ref.sha256 in self._cache:
-                self._cache.move_to_end(ref.sha256)
-                return self._cache[ref.sha256]
         context = _Given(
             user_id="",
             execution_id="",
             store=self._store,
             read_limits=self._limits,
-            refs={ref.file_id: ref},
+            refs={ref.file_id: ref for ref in refs},
         )
-        try:
-            loaded = load(context, [ref.file_id], None)
-        except (ApplicationError, OSError, ValueError):
-            return None
-        with self._lock:
-            self._cache[ref.sha256] = loaded.schemas[0]
-            while len(self._cache) > self._keep:
-                self._cache.popitem(last=False)
-        return loaded.schemas[0]
+        found: list[TableSchema] = []
+        for ref in refs:
+            try:
+                [schema] = load(context, [ref.file_id], None).schemas
+            except (ApplicationError, OSError, ValueError):
+                continue
+            table = table_name(ref.name, {s.table for s in found})
+            found.append(schema.model_copy(update={"table": table}))
+        return found
 
 
 def ident(name: str) -> str:
