@@ -16,7 +16,7 @@ from activities.realms.context import RealmContext
 from activities.realms.findings import FileInsights, findings_of
 from activities.realms.profile import FileProfile, profile_table
 from activities.realms.reading.options import ReadOptions
-from activities.realms.tables import read_polars, read_table
+from activities.realms.tables import read_polars, read_table, warnings_sentence
 from activities.registry import IntentSpec
 from models.intents import Realm
 
@@ -59,7 +59,8 @@ def profile_data(ctx: RealmContext, params: ProfileDataParams) -> Profiles:
     return Profiles(
         profiles=profiles,
         summary=f"{text}. Weakest rule for {worst.name}: "
-        f"{min(worst.rules, key=lambda r: r.score).name}.",
+        f"{min(worst.rules, key=lambda r: r.score).name}."
+        + warnings_sentence([w for p in profiles for w in p.warnings]),
     )
 
 
@@ -76,7 +77,8 @@ def generate_insights(ctx: RealmContext, params: GenerateInsightsParams) -> Insi
     more = sum(f.more_findings for f in files)
     lead = next((f.findings[0].sentence for f in files if f.findings), "nothing stands out.")
     rest = f" ({more} more not shown)" if more else ""
-    return Insights(files=files, summary=f"{shown} findings{rest}. First: {lead}")
+    read = warnings_sentence([w for f in files for w in f.warnings])
+    return Insights(files=files, summary=f"{shown} findings{rest}. First: {lead}{read}")
 
 
 def compare_data_quality(ctx: RealmContext, params: CompareDataQualityParams) -> Comparison:

@@ -6,7 +6,12 @@ import pytest
 from temporalio.exceptions import ApplicationError
 
 from activities.realms.content import IngestFileParams, ingest_file
-from activities.realms.insights import ProfileDataParams, profile_data
+from activities.realms.insights import (
+    GenerateInsightsParams,
+    ProfileDataParams,
+    generate_insights,
+    profile_data,
+)
 from tests.reading_corpus import Case, assert_reading, cases
 from tests.realm_files import Files
 
@@ -37,3 +42,14 @@ def test_each_shape_reads_as_expected(tmp_path: Path, case: Case) -> None:
     assert (profile.rows, profile.columns) == (case.expect.rows, case.expect.width)
     assert profile.read_options == summary.read_options
     assert {w.kind for w in profile.warnings} == case.expect.warnings
+
+
+def test_profiles_and_insights_name_the_read_warnings(tmp_path: Path) -> None:
+    files = Files(tmp_path)
+    case = next(c for c in CASES if c.name == "weather_bad_values.csv")
+    ids = [files.add(case.name, case.data).file_id]
+    profiled = profile_data(files.ctx, ProfileDataParams(file_ids=ids))
+    assert "not a number" in profiled.summary
+    found = generate_insights(files.ctx, GenerateInsightsParams(file_ids=ids))
+    assert found.files[0].warnings[0].count == 4
+    assert "not a number" in found.summary

@@ -1,7 +1,7 @@
 """What the cells of a column mean: missing markers, numbers in any locale, dates.
 
 Every text column is typed from all its values with vectorised polars expressions:
-a column is numeric, boolean or a date when at least `FIT` of its present values read
+a column is numeric, boolean or a date when at least `FIT_PERCENT` of its present values read
 as one; the values that don't are counted and reported (`ReadWarning`), never dropped
 in silence. Number locale (decimal and thousands separators) is decided for the whole
 file from the sample (`number_locale`); date formats per column, from all its values,
@@ -16,7 +16,7 @@ import polars as pl
 
 from activities.realms.reading.options import ReadWarning
 
-FIT = 0.9
+FIT_PERCENT = 90
 """Share of a column's present values that must read as a type for the column to take it."""
 EXAMPLES = 5
 NA_MARKERS = (
@@ -65,6 +65,11 @@ _DATE = re.compile(
 )
 _NA = frozenset(NA_MARKERS)
 _BOOL = frozenset((*TRUE_WORDS, *FALSE_WORDS))
+
+
+def fits(good: int, total: int) -> bool:
+    """Whether `good` of `total` values reach FIT_PERCENT (in integers: 9 of 10 does)."""
+    return 100 * good >= FIT_PERCENT * total
 
 
 def looks_typed(cell: str, *, missing: bool = True) -> bool:
@@ -226,16 +231,16 @@ def type_column(column: pl.Series, locale: Locale, given_dates: str | None) -> T
     lower = sample.str.to_lowercase()
     if lower.is_in(list(_BOOL)).all() and present.str.to_lowercase().n_unique() <= 2:
         return Typed(booleans(text), [], [])
-    numeric = numbers(sample, locale).drop_nulls().len() >= FIT * sample.len() / 2
+    numeric = fits(2 * numbers(sample, locale).drop_nulls().len(), sample.len())
     as_numbers = numbers(text, locale) if numeric else None
-    if as_numbers is not None and as_numbers.drop_nulls().len() >= FIT * present.len():
+    if as_numbers is not None and fits(as_numbers.drop_nulls().len(), present.len()):
         if _written_as_integers(text.filter(as_numbers.is_not_null()), locale):
             as_numbers = as_numbers.cast(pl.Int64)
         return _fitted(text, as_numbers, "number", [])
     formats = date_formats(present)
     if formats:
         dates = as_dates(text, formats)
-        if dates.drop_nulls().len() >= FIT * present.len():
+        if fits(dates.drop_nulls().len(), present.len()):
             typed = _fitted(text, dates, "date", formats)
             if ambiguous_dates(present, formats):
                 typed.warnings.append(
@@ -265,7 +270,7 @@ def _fitted(
     """The typed column, and a warning counting the present values it could not read."""
     lost = text.is_not_null() & typed.is_null()
     count = int(lost.sum())
-    if count and not force and count > (1 - FIT) * text.drop_nulls().len():
+    if count and not force and not fits(text.drop_nulls().len() - count, text.drop_nulls().len()):
         return Typed(text, [], [])
     warnings = []
     if count:
