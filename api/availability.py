@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -85,7 +85,15 @@ async def _unless_unreachable(client: Client, work: Awaitable[T]) -> T:
             if not await reachable(client):
                 raise TemporalUnavailable("Temporal is unreachable")
     finally:
-        task.cancel()
+        if not task.done():
+            task.cancel()
+            task.add_done_callback(_settled)
+
+
+def _settled(task: asyncio.Future[Any]) -> None:
+    """An abandoned call's outcome (the SDK turns its cancel into an error): seen, dropped."""
+    if not task.cancelled():
+        task.exception()
 
 
 async def reachable(client: Client) -> bool:
