@@ -70,15 +70,17 @@ def build_worker(
 ) -> Worker:
     """One worker for both planes' workflows and activities on the configured task queue."""
     store = LocalFileStore(settings.files_dir, settings.max_upload_bytes)
-    agents = AgentActivities(backend_for(settings), TableSchemas(store, settings.read_limits))
     limits = QueryLimits(
         max_rows=settings.query_max_rows,
         timeout_seconds=settings.query_timeout_seconds,
         max_plan_rows=settings.query_max_plan_rows,
         threads=settings.query_threads,
     )
+    registry = registry or default_registry(settings.intent_modules, limits)
+    tables = TableSchemas(store, settings.read_limits)
+    agents = AgentActivities(backend_for(settings), registry.catalog, tables)
     realms = RealmActivities(
-        registry or default_registry(settings.intent_modules, limits),
+        registry,
         store,
         settings.read_limits,
         sop_model_for(settings),

@@ -1,104 +1,42 @@
-"""The Intent Registry: intent name -> realm, params model, handler.
+"""The Intent Registry: each catalog entry with its handler, for the worker only.
 
-The Runtime validates every intent here before anything executes. Adding an intent
-means adding an `IntentSpec` to one realm module's `INTENTS`.
+The Runtime validates every intent against the catalog (`activities/catalog/`) before
+anything executes; the registry adds the code that runs it. Adding an intent means a
+catalog entry and an `IntentSpec` in its realm module's `INTENTS`.
 """
 
 import importlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ValidationError
-
-from activities.realms.context import RealmContext
+from activities.catalog import Catalog
+from activities.realms.spec import IntentSpec
 from models.execution import ValidatedIntent
-from models.intents import Intent, Realm
+from models.intents import Intent
 
 if TYPE_CHECKING:
     from activities.realms.query import QueryLimits
 
-Handler = Callable[[RealmContext, Any], BaseModel]
-
-
-class UnknownIntent(LookupError):
-    """The registry has no intent of that name."""
-
-
-class InvalidParams(ValueError):
-    """The params do not fit the intent's model; `errors` says which fields."""
-
-    def __init__(self, name: str, errors: list[dict[str, Any]]) -> None:
-        super().__init__(f"invalid params for {name}: {errors}")
-        self.name = name
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class IntentSpec:
-    """One intent the Runtime can execute, with the time its work may take.
-
-    `start_to_close` bounds one attempt, `schedule_to_close` all attempts together;
-    past either the user sees `execution.failed` with `type: timeout`.
-    """
-
-    name: str
-    realm: Realm
-    params: type[BaseModel]
-    handler: Handler
-    description: str
-    needs_approval: bool = False
-    start_to_close: timedelta = timedelta(minutes=10)
-    schedule_to_close: timedelta = timedelta(minutes=30)
-
 
 class IntentRegistry:
-    """Looks intents up and validates them; built once per process."""
+    """Looks handlers up and validates intents; built once per worker."""
 
     def __init__(self, specs: Iterable[IntentSpec]) -> None:
-        self._specs: dict[str, IntentSpec] = {}
-        for spec in specs:
-            if spec.name in self._specs:
-                raise ValueError(f"intent {spec.name} registered twice")
-            self._specs[spec.name] = spec
+        specs = list(specs)
+        self.catalog = Catalog(spec.entry for spec in specs)
+        self._specs = {spec.entry.name: spec for spec in specs}
 
     def spec(self, name: str) -> IntentSpec:
         """The spec of `name`, or `UnknownIntent`."""
-        try:
-            return self._specs[name]
-        except KeyError as err:
-            raise UnknownIntent(f"unknown intent {name!r}") from err
+        return self._specs[self.catalog.entry(name).name]
 
     def names(self) -> list[str]:
         """Every registered intent name, sorted."""
-        return sorted(self._specs)
+        return self.catalog.names()
 
     def validate(self, intent: Intent) -> ValidatedIntent:
-        """Check an intent against its spec; realm and params come back normalized."""
-        spec = self.spec(intent.name)
-        if intent.realm is not None and intent.realm != spec.realm:
-            raise InvalidParams(
-                intent.name,
-                [{"loc": ["realm"], "msg": f"{intent.name} runs in the {spec.realm} realm"}],
-            )
-        try:
-            params = spec.params.model_validate(intent.params)
-        except ValidationError as err:
-            raise InvalidParams(intent.name, _plain_errors(err)) from err
-        return ValidatedIntent(
-            name=spec.name,
-            realm=spec.realm,
-            params=params.model_dump(),
-            start_to_close=spec.start_to_close,
-            schedule_to_close=spec.schedule_to_close,
-            needs_approval=spec.needs_approval,
-        )
-
-
-def _plain_errors(err: ValidationError) -> list[dict[str, Any]]:
-    """Field errors without the input echoed back (it may be large or private)."""
-    return [{"loc": list(e["loc"]), "msg": e["msg"]} for e in err.errors()]
+        """Check an intent against its catalog entry."""
+        return self.catalog.validate(intent)
 
 
 def default_registry(
@@ -106,7 +44,9 @@ def default_registry(
 ) -> IntentRegistry:
     """Every realm's intents, plus those of any configured plugin modules.
 
-    `query_limits` bound query_data (the worker passes the settings' values).
+    `query_limits` bound query_data (the worker passes the settings' values). The realm
+    modules load here, not at import, so a process that only validates never pays for
+    their dataframe libraries.
     """
     from activities.realms import content, insights, journey, query
 

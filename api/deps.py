@@ -5,7 +5,6 @@ from typing import Annotated
 from fastapi import Depends, Request
 from temporalio.client import Client
 
-from activities.registry import IntentRegistry
 from api.auth import caller_of
 from api.conversations import Conversations
 from api.executions import Executions
@@ -38,15 +37,10 @@ def _caps(request: Request) -> UserCaps:
     return request.app.state.caps  # type: ignore[no-any-return]
 
 
-def _registry(request: Request) -> IntentRegistry:
-    return request.app.state.registry  # type: ignore[no-any-return]
-
-
 SettingsDep = Annotated[Settings, Depends(_settings)]
 ClientDep = Annotated[Client, Depends(_client)]
 StoreDep = Annotated[FileStore, Depends(_store)]
 ConversationsDep = Annotated[Conversations, Depends(_conversations)]
 ExecutionsDep = Annotated[Executions, Depends(_executions)]
 CapsDep = Annotated[UserCaps, Depends(_caps)]
-RegistryDep = Annotated[IntentRegistry, Depends(_registry)]
 UserDep = Annotated[str, Depends(caller_of)]

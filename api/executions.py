@@ -15,7 +15,7 @@ from temporalio.common import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.registry import IntentRegistry
+from activities.catalog import Catalog
 from api.availability import patiently
 from api.conversations import Conversations, NotOwner
 from models.conversation import IntentRequest
@@ -47,12 +47,12 @@ class Executions:
         self,
         client: Client,
         task_queue: str,
-        registry: IntentRegistry,
+        catalog: Catalog,
         conversations: Conversations,
     ) -> None:
         self._client = client
         self._task_queue = task_queue
-        self._registry = registry
+        self._catalog = catalog
         self._conversations = conversations
 
     async def view(self, execution_id: str, user_id: str) -> ExecutionView:
@@ -77,10 +77,11 @@ class Executions:
 
     async def start(self, intent: Intent, user_id: str, session_id: str | None) -> str:
         """Run an intent without an agent; in a session it runs as that session's turn."""
-        validated = self._registry.validate(intent)
+        validated = self._catalog.validate(intent)
         intent = Intent(name=validated.name, realm=validated.realm, params=validated.params)
         if session_id is not None:
-            return await self._in_session(session_id, user_id, IntentRequest(intent=intent))
+            request = IntentRequest(intent=intent, needs_approval=validated.needs_approval)
+            return await self._in_session(session_id, user_id, request)
         return await self._start_direct(intent, user_id, retry_of=None)
 
     async def cancel(self, execution_id: str, user_id: str, session_id: str | None = None) -> None:

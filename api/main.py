@@ -14,7 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from activities.registry import default_registry
+from activities.catalog import default_catalog
 from api.auth import Authenticator
 from api.availability import install as answer_503_while_temporal_is_away
 from api.conversations import Conversations
@@ -85,21 +85,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             approval_timeout=settings.approval_timeout_seconds,
             idle_seconds=settings.session_idle_seconds,
         )
-        registry = default_registry(settings.intent_modules)
+        catalog = default_catalog(settings.intent_modules)
         app.state.settings = settings
         app.state.authenticator = Authenticator(settings)
         app.state.sockets = sockets
         app.state.client = client
         app.state.hub = hub
         app.state.conversations = conversations
-        app.state.executions = Executions(client, settings.task_queue, registry, conversations)
+        app.state.executions = Executions(client, settings.task_queue, catalog, conversations)
         app.state.store = LocalFileStore(
             settings.files_dir,
             settings.max_upload_bytes,
             quota_bytes=settings.upload_quota_bytes,
             max_concurrent=settings.max_concurrent_uploads,
         )
-        app.state.registry = registry
         app.state.caps = UserCaps(client, settings)
         app.state.metrics = metrics
         try:

@@ -54,6 +54,9 @@ class Recommendation(BaseModel):
     intents: list[Intent] = Field(default_factory=list)
     retry_of: str | None = None
     """The execution these intents run again ("retry that"), linked as a user retry."""
+    approvals: list[str] | None = None
+    """Which of `intents` wait for the user's approval, from the catalog (stamped by the
+    agents' activities; None in results written before the catalog said)."""
 
 
 class Analysis(BaseModel):

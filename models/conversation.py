@@ -50,6 +50,8 @@ class IntentRequest(BaseModel):
     """W3C trace context of the request that asked for it (see `UserMessage.trace`)."""
     user_id: str | None = None
     """Who asks; the session refuses anyone but its owner."""
+    needs_approval: bool | None = None
+    """The catalog's word, stamped by the API (None: written before the catalog said)."""
 
 
 class IntentAccepted(BaseModel):

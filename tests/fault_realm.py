@@ -1,7 +1,7 @@
 """A test-only realm whose faults the tests control through files.
 
-Loaded by the test stack through `SYMPHAINY_INTENT_MODULES`; the production registry
-never contains it.
+Loaded by the test stack through `SYMPHAINY_INTENT_MODULES` (the API reads its `CATALOG`,
+the worker its `INTENTS`); the production catalog never contains it.
 """
 
 import os
@@ -13,8 +13,9 @@ from typing import Literal
 from pydantic import BaseModel
 from temporalio.exceptions import ApplicationError
 
+from activities.catalog import CatalogEntry
 from activities.realms.context import RealmContext
-from activities.registry import IntentSpec
+from activities.realms.spec import IntentSpec
 from models.intents import Realm
 
 
@@ -121,27 +122,31 @@ def _work(ctx: RealmContext, marker: Path, seconds: float, release: Path | None)
         time.sleep(0.05)
 
 
+FLAKY = CatalogEntry("test_flaky", Realm.CONTENT, "fails while told to", FlakyParams)
+SLOW = CatalogEntry("test_slow", Realm.INSIGHTS, "takes its time", SlowParams)
+PARSE = CatalogEntry("test_parse", Realm.CONTENT, "a long parse, no progress", SlowParams)
+BROKEN = CatalogEntry("test_broken", Realm.JOURNEY, "always bad input", BrokenParams)
+GATED = CatalogEntry(
+    "test_gated", Realm.CONTENT, "needs the user's approval", BrokenParams, needs_approval=True
+)
+HANG = CatalogEntry(
+    "test_hang",
+    Realm.INSIGHTS,
+    "outlives its time bounds",
+    SlowParams,
+    start_to_close=timedelta(seconds=1),
+    schedule_to_close=timedelta(seconds=3),
+)
+EFFECT = CatalogEntry("test_effect", Realm.CONTENT, "one effect per execution", EffectParams)
+CATALOG = [FLAKY, SLOW, PARSE, BROKEN, GATED, HANG, EFFECT]
+"""What the API validates against: a plugin's entries, like a realm's catalog module."""
+
 INTENTS = [
-    IntentSpec("test_flaky", Realm.CONTENT, FlakyParams, flaky, "fails while told to"),
-    IntentSpec("test_slow", Realm.INSIGHTS, SlowParams, slow, "takes its time"),
-    IntentSpec("test_parse", Realm.CONTENT, SlowParams, parse, "a long parse, no progress"),
-    IntentSpec("test_broken", Realm.JOURNEY, BrokenParams, broken, "always bad input"),
-    IntentSpec(
-        "test_gated",
-        Realm.CONTENT,
-        BrokenParams,
-        lambda ctx, params: Done(),
-        "needs the user's approval",
-        needs_approval=True,
-    ),
-    IntentSpec(
-        "test_hang",
-        Realm.INSIGHTS,
-        SlowParams,
-        slow,
-        "outlives its time bounds",
-        start_to_close=timedelta(seconds=1),
-        schedule_to_close=timedelta(seconds=3),
-    ),
-    IntentSpec("test_effect", Realm.CONTENT, EffectParams, effect, "one effect per execution"),
+    IntentSpec(FLAKY, flaky),
+    IntentSpec(SLOW, slow),
+    IntentSpec(PARSE, parse),
+    IntentSpec(BROKEN, broken),
+    IntentSpec(GATED, lambda ctx, params: Done()),
+    IntentSpec(HANG, slow),
+    IntentSpec(EFFECT, effect),
 ]

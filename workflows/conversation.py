@@ -27,7 +27,6 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.agents.activities import AgentActivities
     from activities.agents.analyzer import GUIDE
-    from activities.realms.runner import RealmActivities
     from models.agents import (
         Analysis,
         CollaborationInput,
@@ -72,12 +71,16 @@ with workflow.unsafe.imports_passed_through():
         ExecutionEventSignal,
         ExecutionInput,
         ExecutionOutcome,
+        ValidatedIntent,
     )
     from models.intents import Intent
     from models.search import INTENT, REALM, SESSION_ID, USER_ID, execution_workflow_id
     from telemetry.tracing import resumed
     from workflows.execution import IntentExecution
 
+APPROVAL_FROM_CATALOG = "approval-from-catalog"
+"""Patch: whether an intent needs approval comes stamped from the catalog, not from the
+Runtime's validate activity (so the Experience Plane's workers need no realm code)."""
 AGENT_TIMEOUT = timedelta(seconds=30)
 """Room for an LLM backend's call and its validation retry; offline agents take ~1 ms."""
 AGENT_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_attempts=3)
@@ -286,7 +289,12 @@ class Conversation:
         self, turn_id: str, request: IntentRequest, execution_id: str
     ) -> None:
         status = await self._carry_out(
-            turn_id, GUIDE, request.intent, execution_id=execution_id, retry_of=request.retry_of
+            turn_id,
+            GUIDE,
+            request.intent,
+            execution_id=execution_id,
+            retry_of=request.retry_of,
+            needs_approval=request.needs_approval,
         )
         self._publish(TurnCompleted(ts=workflow.now(), turn_id=turn_id, status=status))
 
@@ -319,7 +327,12 @@ class Conversation:
             return
         statuses: list[TurnStatus] = [
             await self._carry_out(
-                turn_id, plan.agent, i, execution_id=workflow.uuid4().hex, retry_of=plan.retry_of
+                turn_id,
+                plan.agent,
+                i,
+                execution_id=workflow.uuid4().hex,
+                retry_of=plan.retry_of,
+                needs_approval=None if plan.approvals is None else i.name in plan.approvals,
             )
             for i in plan.intents
         ]
@@ -362,9 +375,10 @@ class Conversation:
         *,
         execution_id: str,
         retry_of: str | None = None,
+        needs_approval: bool | None = None,
     ) -> TurnStatus:
         """Hand one intent to the Runtime, then let the agent sum up what came of it."""
-        if retry_of is None and await self._needs_approval(intent):
+        if retry_of is None and await self._needs_approval(intent, needs_approval):
             decision = await self._approval(turn_id, intent)
             if decision is None:
                 return "needs_input"
@@ -390,14 +404,21 @@ class Conversation:
             workflow.logger.exception("summary failed", extra={"turn_id": turn_id})
         return "completed" if outcome.status == "completed" else "failed"
 
-    async def _needs_approval(self, intent: Intent) -> bool:
-        """Every intent when the session asked so, else as the Intent Registry marks it."""
+    async def _needs_approval(self, intent: Intent, stamped: bool | None) -> bool:
+        """Every intent when the session asked so, else as the intent catalog marks it.
+
+        The catalog's word arrives stamped on the intent's request or plan; histories
+        written before that asked the Runtime's validate activity, and replay so.
+        """
         if self._state.approve_all:
             return True
+        if stamped is not None and workflow.patched(APPROVAL_FROM_CATALOG):
+            return stamped
         try:
-            validated = await workflow.execute_local_activity_method(
-                RealmActivities.validate,
+            validated: ValidatedIntent = await workflow.execute_local_activity(
+                "runtime.validate",
                 intent,
+                result_type=ValidatedIntent,
                 start_to_close_timeout=AGENT_TIMEOUT,
                 retry_policy=AGENT_RETRY,
                 summary=f"Runtime: does {intent.name} need approval?",

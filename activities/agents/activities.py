@@ -7,6 +7,7 @@ from temporalio import activity
 from activities.agents import asking, guide, summary
 from activities.agents.backend import AgentBackend
 from activities.agents.liaisons import TABULAR_SUFFIXES, in_scope
+from activities.catalog import Catalog
 from models.agents import (
     Analysis,
     CollaborationInput,
@@ -21,14 +22,20 @@ from models.intents import Realm
 class AgentActivities:
     """Guide, liaisons, router and summarizer, sharing one backend."""
 
-    def __init__(self, backend: AgentBackend, tables: asking.SchemaSource | None = None) -> None:
+    def __init__(
+        self, backend: AgentBackend, catalog: Catalog, tables: asking.SchemaSource | None = None
+    ) -> None:
         self._backend = backend
+        self._catalog = catalog
         self._tables = tables
 
     @activity.defn(name="guide.analyze")
     async def analyze(self, context: TurnContext) -> Analysis:
         """The Guide Agent decides the route of a message, in the conversation's light."""
-        return await guide.analyze(context, self._backend)
+        analysis = await guide.analyze(context, self._backend)
+        if analysis.recommendation is not None:
+            analysis.recommendation = self._stamped(analysis.recommendation)
+        return analysis
 
     @activity.defn(name="liaison.recommend")
     async def recommend(self, request: LiaisonInput) -> Recommendation:
@@ -44,12 +51,17 @@ class AgentActivities:
             request = request.model_copy(
                 update={"context": context.model_copy(update={"tables": tables})}
             )
-        return await self._backend.recommend(request)
+        return self._stamped(await self._backend.recommend(request))
 
     @activity.defn(name="collaboration.merge")
     async def merge(self, request: CollaborationInput) -> Recommendation:
         """The Collaboration Router merges the liaisons' views into one plan."""
-        return await self._backend.merge(request)
+        return self._stamped(await self._backend.merge(request))
+
+    def _stamped(self, recommendation: Recommendation) -> Recommendation:
+        """The catalog's approvals on the plan, so the conversation asks no activity."""
+        names = [i.name for i in recommendation.intents if self._catalog.needs_approval(i.name)]
+        return recommendation.model_copy(update={"approvals": names})
 
     @activity.defn(name="agent.summarize")
     async def summarize(self, request: SummaryInput) -> Recommendation:

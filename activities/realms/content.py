@@ -10,8 +10,17 @@ import pandas as pd
 import polars as pl
 from pydantic import BaseModel, Field
 
+from activities.catalog.content import (
+    DESCRIBE_FILE,
+    INGEST_FILE,
+    LIST_FILES,
+    DescribeFileParams,
+    IngestFileParams,
+    ListFilesParams,
+)
 from activities.realms.context import RealmContext
 from activities.realms.reading.options import ReadOptions, ReadWarning, UsedReadOptions
+from activities.realms.spec import IntentSpec
 from activities.realms.tables import (
     detect_kind,
     how_read,
@@ -20,27 +29,11 @@ from activities.realms.tables import (
     read_text,
     warnings_sentence,
 )
-from activities.registry import IntentSpec
-from models.intents import Realm
 
 SAMPLE_ROWS = 5
 MAX_COLUMNS = 200
 MAX_CELL = 80
 MAX_WARNINGS = 50
-
-
-class IngestFileParams(BaseModel):
-    file_id: str = Field(min_length=1)
-    read_options: ReadOptions | None = None
-
-
-class DescribeFileParams(BaseModel):
-    file_id: str = Field(min_length=1)
-    read_options: ReadOptions | None = None
-
-
-class ListFilesParams(BaseModel):
-    file_ids: list[str] = Field(default_factory=list)
 
 
 class Column(BaseModel):
@@ -215,11 +208,7 @@ def list_files(ctx: RealmContext, params: ListFilesParams) -> FileList:
 
 
 INTENTS = [
-    IntentSpec(
-        "ingest_file", Realm.CONTENT, IngestFileParams, ingest_file, "parse and record a file"
-    ),
-    IntentSpec(
-        "describe_file", Realm.CONTENT, DescribeFileParams, describe_file, "describe a file"
-    ),
-    IntentSpec("list_files", Realm.CONTENT, ListFilesParams, list_files, "list files"),
+    IntentSpec(INGEST_FILE, ingest_file),
+    IntentSpec(DESCRIBE_FILE, describe_file),
+    IntentSpec(LIST_FILES, list_files),
 ]

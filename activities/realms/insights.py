@@ -9,34 +9,24 @@ scipy) and `compare` (quality rates side by side). Tables are read only here, th
 from collections.abc import Callable
 from typing import TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
+from activities.catalog.insights import (
+    COMPARE_DATA_QUALITY,
+    GENERATE_INSIGHTS,
+    PROFILE_DATA,
+    CompareDataQualityParams,
+    GenerateInsightsParams,
+    ProfileDataParams,
+)
 from activities.realms.compare import Comparison, compare, quality_of
 from activities.realms.context import RealmContext
 from activities.realms.findings import FileInsights, findings_of
 from activities.realms.profile import FileProfile, profile_table
-from activities.realms.reading.options import ReadOptions
+from activities.realms.spec import IntentSpec
 from activities.realms.tables import read_polars, read_table, warnings_sentence
-from activities.registry import IntentSpec
-from models.intents import Realm
 
 T = TypeVar("T")
-
-
-class ProfileDataParams(BaseModel):
-    file_ids: list[str] = Field(min_length=1)
-    read_options: ReadOptions | None = None
-
-
-class GenerateInsightsParams(BaseModel):
-    file_ids: list[str] = Field(min_length=1)
-    date_column: str | None = None
-    read_options: ReadOptions | None = None
-
-
-class CompareDataQualityParams(BaseModel):
-    file_ids: list[str] = Field(min_length=2)
-    read_options: ReadOptions | None = None
 
 
 class Profiles(BaseModel):
@@ -100,19 +90,7 @@ def _per_file(ctx: RealmContext, file_ids: list[str], work: Callable[[str], T]) 
 
 
 INTENTS = [
-    IntentSpec("profile_data", Realm.INSIGHTS, ProfileDataParams, profile_data, "profile files"),
-    IntentSpec(
-        "generate_insights",
-        Realm.INSIGHTS,
-        GenerateInsightsParams,
-        generate_insights,
-        "find what stands out",
-    ),
-    IntentSpec(
-        "compare_data_quality",
-        Realm.INSIGHTS,
-        CompareDataQualityParams,
-        compare_data_quality,
-        "compare files' quality",
-    ),
+    IntentSpec(PROFILE_DATA, profile_data),
+    IntentSpec(GENERATE_INSIGHTS, generate_insights),
+    IntentSpec(COMPARE_DATA_QUALITY, compare_data_quality),
 ]

@@ -13,8 +13,9 @@ import json
 import re
 from typing import Literal
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel
 
+from activities.catalog.journey import CREATE_WORKFLOW_FROM_SOP, CreateWorkflowFromSopParams
 from activities.realms.context import RealmContext
 from activities.realms.errors import bad_file
 from activities.realms.reading.options import ReadWarning
@@ -24,9 +25,8 @@ from activities.realms.sop.document import Document, read_document
 from activities.realms.sop.graph import Edge, Graph, Node, NodeKind
 from activities.realms.sop.llm import SopModel
 from activities.realms.sop.mermaid import mermaid
+from activities.realms.spec import IntentSpec
 from activities.realms.tables import read_text
-from activities.registry import IntentSpec
-from models.intents import Realm
 
 MAX_TASKS = 300
 """Steps drawn at most; past it the rest are counted in a warning."""
@@ -37,17 +37,6 @@ NO_STEPS = (
     "no steps found: write the procedure as numbered or bulleted steps, a table of steps, "
     "or sentences that say who does what"
 )
-
-
-class CreateWorkflowFromSopParams(BaseModel):
-    file_id: str | None = None
-    text: str | None = None
-
-    @model_validator(mode="after")
-    def _one_source(self) -> "CreateWorkflowFromSopParams":
-        if (self.file_id is None) == (self.text is None or not self.text.strip()):
-            raise ValueError("give exactly one of file_id or text")
-        return self
 
 
 class WorkflowDefinition(BaseModel):
@@ -230,12 +219,4 @@ def _skipped(doc: Document) -> list[ReadWarning]:
     ]
 
 
-INTENTS = [
-    IntentSpec(
-        "create_workflow_from_sop",
-        Realm.JOURNEY,
-        CreateWorkflowFromSopParams,
-        create_workflow_from_sop,
-        "turn an SOP into a workflow",
-    )
-]
+INTENTS = [IntentSpec(CREATE_WORKFLOW_FROM_SOP, create_workflow_from_sop)]

@@ -25,15 +25,15 @@ from pydantic import BaseModel, Field
 from temporalio.exceptions import ApplicationError
 
 from activities import questions
+from activities.catalog.query import QUERY_DATA, QueryDataParams
 from activities.realms import answers, sql_guard
 from activities.realms.content import infer_type
 from activities.realms.context import RealmContext
 from activities.realms.reading.limits import ReadLimits
 from activities.realms.reading.options import ReadOptions, UsedReadOptions
+from activities.realms.spec import IntentSpec
 from activities.realms.tables import Table, open_file, read_table
-from activities.registry import IntentSpec
 from models.files import FileRef
-from models.intents import Realm
 from models.query import ColumnInfo, Condition, Query, TableSchema
 from storage.files import FileStore
 
@@ -53,13 +53,6 @@ class QueryLimits:
     timeout_seconds: float = 10.0
     max_plan_rows: int = 1_000_000_000
     threads: int = 2
-
-
-class QueryDataParams(BaseModel):
-    file_ids: list[str] = Field(min_length=1, max_length=20)
-    question: str = Field(default="", max_length=2_000)
-    query: Query | None = None
-    read_options: ReadOptions | None = None
 
 
 class QueryResult(BaseModel):
@@ -622,15 +615,7 @@ def _cell(value: Any) -> Any:
 
 def intents(limits: QueryLimits) -> list[IntentSpec]:
     """query_data with the limits the settings give."""
-    return [
-        IntentSpec(
-            "query_data",
-            Realm.INSIGHTS,
-            QueryDataParams,
-            partial(query_data, limits),
-            "answer a question about the data",
-        )
-    ]
+    return [IntentSpec(QUERY_DATA, partial(query_data, limits))]
 
 
 INTENTS = intents(QueryLimits())

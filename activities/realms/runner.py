@@ -10,10 +10,12 @@ from typing import Any
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.catalog import InvalidParams, UnknownIntent
 from activities.realms.context import RealmContext
 from activities.realms.reading.limits import ReadLimits
 from activities.realms.sop.llm import SopModel
-from activities.registry import IntentRegistry, IntentSpec, InvalidParams, UnknownIntent
+from activities.realms.spec import IntentSpec
+from activities.registry import IntentRegistry
 from models.execution import (
     REALM_PROGRESS_SIGNAL,
     RealmProgress,
@@ -214,7 +216,7 @@ async def _heartbeat_until(done: asyncio.Future[Any], patience: float) -> None:
 def _run(spec: IntentSpec, context: RealmContext, task: RealmTask, attempt: int) -> dict[str, Any]:
     """The handler, with its failures classified for the workflow (attempt included)."""
     try:
-        result = spec.handler(context, spec.params.model_validate(task.intent.params))
+        result = spec.handler(context, spec.entry.params.model_validate(task.intent.params))
     except ApplicationError as err:
         raise ApplicationError(
             err.message, {"attempt": attempt}, type=err.type, non_retryable=err.non_retryable

@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
-from activities.registry import InvalidParams, UnknownIntent
+from activities.catalog import InvalidParams, UnknownIntent
 from api.deps import CapsDep, ExecutionsDep, UserDep
 from api.executions import UnknownSession
 from api.limits import RateLimited
@@ -28,7 +28,7 @@ class ExecutionStarted(BaseModel):
 async def submit_intent(
     body: IntentSubmission, executions: ExecutionsDep, caps: CapsDep, user: UserDep
 ) -> ExecutionStarted:
-    """Validate against the registry, then start; in a session it runs as a turn.
+    """Validate against the intent catalog, then start; in a session it runs as a turn.
 
     Over the user's caps (intents a minute, executions running): 429 with Retry-After,
     and nothing starts.

@@ -32,9 +32,10 @@ from temporalio.exceptions import ApplicationError
 from vega_datasets import local_data
 
 from activities.agents.examples import EXAMPLES
+from activities.catalog.query import QueryDataParams
 from activities.realms import query
 from activities.realms.context import RealmContext
-from activities.realms.query import QueryDataParams, QueryLimits, query_data
+from activities.realms.query import QueryLimits, query_data
 from storage.files import LocalFileStore
 
 Expect = Callable[[pd.DataFrame], list[float]]

@@ -89,12 +89,12 @@ for path in (sys.argv[1], sys.argv[1]):
 PROFILE_CALL = (
     'profile_data(RealmContext("bench", "bench", store), ProfileDataParams(file_ids=["f" * 32]))'
 )
-PROFILE_IMPORT = "from activities.realms.insights import ProfileDataParams, profile_data"
+PROFILE_IMPORT = "from activities.realms.insights import profile_data"
 assert PROFILE_CALL in PROFILE_HANDLER and PROFILE_IMPORT in PROFILE_HANDLER
 HANDLER = PROFILE_HANDLER.replace(
     PROFILE_IMPORT,
-    "from activities.realms.insights import (CompareDataQualityParams, GenerateInsightsParams,"
-    " compare_data_quality, generate_insights)",
+    "from activities.catalog.insights import CompareDataQualityParams, GenerateInsightsParams\n"
+    "from activities.realms.insights import compare_data_quality, generate_insights",
 ).replace(PROFILE_CALL, 'ctx = RealmContext("bench", "bench", store)\nINTENT')
 """profile_bench's handler script (its file store, its timer) running another intent."""
 FINDINGS = HANDLER.replace(

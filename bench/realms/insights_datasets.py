@@ -39,8 +39,9 @@ def main() -> None:
 
 def _findings(name: str, path: Path, scratch: Path) -> list[str] | str:
     """The sentences of the file's findings, or the error it failed with."""
+    from activities.catalog.insights import GenerateInsightsParams
     from activities.realms.context import RealmContext
-    from activities.realms.insights import GenerateInsightsParams, generate_insights
+    from activities.realms.insights import generate_insights
     from models.files import FileRef
     from storage.files import LocalFileStore
 

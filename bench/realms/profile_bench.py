@@ -49,7 +49,8 @@ import sys, time
 loading = time.perf_counter()
 from pathlib import Path
 from activities.realms.context import RealmContext
-from activities.realms.insights import ProfileDataParams, profile_data
+from activities.catalog.insights import ProfileDataParams
+from activities.realms.insights import profile_data
 from models.files import FileRef
 from storage.files import LocalFileStore
 

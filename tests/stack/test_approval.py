@@ -1,6 +1,9 @@
 """Approval before execution: the turn waits durably for `intent.approve`/`intent.reject`."""
 
+import asyncio
 import signal
+
+from temporalio.client import Client
 
 import launcher
 from tests.client import Api, Conn, Event, extra_api
@@ -38,7 +41,7 @@ def _created(conn: Conn, pending: Event) -> list[Event]:
     ]
 
 
-def test_an_intent_the_registry_gates_runs_once_approved(api: Api) -> None:
+def test_an_intent_the_catalog_gates_runs_once_approved(api: Api, stack: launcher.Stack) -> None:
     with api.socket() as conn:
         session_id, pending = _gated(api, conn)
         assert pending["intent"] == {
@@ -53,6 +56,24 @@ def test_an_intent_the_registry_gates_runs_once_approved(api: Api) -> None:
         end = later.until(lambda e: e["type"] == "turn.completed")
     assert end["status"] == "completed"
     assert [e["type"] for e in later.events][:2] == ["intent.created", "execution.started"]
+    markers = asyncio.run(_local_activity_markers(stack, f"session-{session_id}"))
+    assert markers, "the session ran its agents as local activities"
+    assert not [m for m in markers if b"runtime.validate" in m], (
+        "asked the Runtime, not the catalog"
+    )
+
+
+async def _local_activity_markers(stack: launcher.Stack, workflow_id: str) -> list[bytes]:
+    """The recorded payloads of every local activity the workflow ran."""
+    client = await Client.connect(stack.temporal_address)
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    return [
+        payload.data
+        for event in history.events
+        if event.HasField("marker_recorded_event_attributes")
+        for details in event.marker_recorded_event_attributes.details.values()
+        for payload in details.payloads
+    ]
 
 
 def test_a_rejected_intent_never_runs(api: Api) -> None:

@@ -19,6 +19,7 @@ from activities.agents.activities import AgentActivities
 from activities.agents.backend import OfflineBackend
 from activities.agents.classifier import ClassifierAnalyzer
 from activities.agents.llm import ChatModel, LLMBackend
+from activities.catalog import default_catalog
 from models.agents import CollaborationInput, LiaisonInput, Route, TurnContext
 from models.files import FileRef
 from models.intents import Realm
@@ -52,7 +53,9 @@ def _run(url: str, method: str, request: Any, attempt: int = 1) -> Any:
     env.info = dataclasses.replace(
         env.info, attempt=attempt, retry_policy=RetryPolicy(maximum_attempts=3)
     )
-    return asyncio.run(env.run(getattr(AgentActivities(_backend(url)), method), request))
+    return asyncio.run(
+        env.run(getattr(AgentActivities(_backend(url), default_catalog()), method), request)
+    )
 
 
 def _json(**fields: Any) -> str:
@@ -228,6 +231,8 @@ def test_a_real_endpoint_routes_the_matrix() -> None:
     backend = LLMBackend(model, OfflineBackend(ClassifierAnalyzer()))
     env = ActivityEnvironment()
     analysis = asyncio.run(
-        env.run(AgentActivities(backend).analyze, TurnContext(text="Upload a file"))
+        env.run(
+            AgentActivities(backend, default_catalog()).analyze, TurnContext(text="Upload a file")
+        )
     )
     assert analysis.route is Route.DIRECT

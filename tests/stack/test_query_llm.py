@@ -17,7 +17,9 @@ from activities.agents.activities import AgentActivities
 from activities.agents.backend import OfflineBackend
 from activities.agents.classifier import ClassifierAnalyzer
 from activities.agents.llm import ChatModel, LLMBackend
-from activities.realms.query import QueryDataParams, QueryLimits, TableSchemas, query_data
+from activities.catalog import default_catalog
+from activities.catalog.query import QueryDataParams
+from activities.realms.query import QueryLimits, TableSchemas, query_data
 from models.agents import LiaisonInput, Recommendation, TurnContext
 from models.files import FileRef
 from models.intents import Realm
@@ -42,7 +44,7 @@ def files(tmp_path: Path) -> Files:
 def _recommend(stub: Stub, files: Files, ref: FileRef, text: str) -> Recommendation:
     client = AsyncOpenAI(base_url=stub.url, api_key="unused", timeout=5, max_retries=0)
     backend = LLMBackend(ChatModel(client, "stub"), OfflineBackend(ClassifierAnalyzer()))
-    agents = AgentActivities(backend, TableSchemas(files.store))
+    agents = AgentActivities(backend, default_catalog(), TableSchemas(files.store))
     env = ActivityEnvironment()
     env.info = dataclasses.replace(
         env.info, attempt=3, retry_policy=RetryPolicy(maximum_attempts=3)

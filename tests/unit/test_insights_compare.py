@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from activities.catalog.insights import CompareDataQualityParams
 from activities.realms.compare import Comparison
-from activities.realms.insights import CompareDataQualityParams, compare_data_quality
+from activities.realms.insights import compare_data_quality
 from tests.real_datasets import DATASETS
 from tests.realm_files import Files
 

@@ -16,8 +16,9 @@ import pytest
 from scipy import stats
 from temporalio.exceptions import ApplicationError
 
+from activities.catalog.insights import GenerateInsightsParams
 from activities.realms.findings import FileInsights, Finding
-from activities.realms.insights import GenerateInsightsParams, generate_insights
+from activities.realms.insights import generate_insights
 from tests.real_datasets import DATASETS, with_index
 from tests.realm_files import Files
 

@@ -19,8 +19,9 @@ import pandas as pd
 import polars as pl
 import pytest
 
+from activities.catalog.insights import ProfileDataParams
 from activities.realms.content import infer_type
-from activities.realms.insights import ProfileDataParams, profile_data
+from activities.realms.insights import profile_data
 from activities.realms.profile import FileProfile, column_kind
 from activities.realms.tables import read_polars, read_table
 from tests.realm_files import SALES_CSV, Files, xlsx

@@ -10,7 +10,8 @@ import pytest
 from openai import OpenAI
 
 import launcher
-from activities.realms.journey import CreateWorkflowFromSopParams, create_workflow_from_sop
+from activities.catalog.journey import CreateWorkflowFromSopParams
+from activities.realms.journey import create_workflow_from_sop
 from activities.realms.sop.llm import SopModel
 from settings import Settings
 from tests import openai_stub

@@ -8,8 +8,9 @@ import pytest
 from temporalio.exceptions import ApplicationError
 
 from activities import questions
+from activities.catalog.query import QueryDataParams
 from activities.realms import sql_guard
-from activities.realms.query import QueryDataParams, QueryLimits, query_data, run
+from activities.realms.query import QueryLimits, query_data, run
 from models.query import Query
 from tests.realm_files import Files
 

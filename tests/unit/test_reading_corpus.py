@@ -5,13 +5,10 @@ from pathlib import Path
 import pytest
 from temporalio.exceptions import ApplicationError
 
-from activities.realms.content import IngestFileParams, ingest_file
-from activities.realms.insights import (
-    GenerateInsightsParams,
-    ProfileDataParams,
-    generate_insights,
-    profile_data,
-)
+from activities.catalog.content import IngestFileParams
+from activities.catalog.insights import GenerateInsightsParams, ProfileDataParams
+from activities.realms.content import ingest_file
+from activities.realms.insights import generate_insights, profile_data
 from tests.reading_corpus import Case, assert_reading, cases
 from tests.realm_files import Files
 

@@ -8,14 +8,8 @@ from pathlib import Path
 import pytest
 from temporalio.exceptions import ApplicationError
 
-from activities.realms.content import (
-    DescribeFileParams,
-    IngestFileParams,
-    ListFilesParams,
-    describe_file,
-    ingest_file,
-    list_files,
-)
+from activities.catalog.content import DescribeFileParams, IngestFileParams, ListFilesParams
+from activities.realms.content import describe_file, ingest_file, list_files
 from tests.realm_files import SALES_CSV, SOP_MD, Files, xlsx
 
 

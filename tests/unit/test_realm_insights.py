@@ -11,14 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from activities.realms.insights import (
+from activities.catalog.insights import (
     CompareDataQualityParams,
     GenerateInsightsParams,
     ProfileDataParams,
-    compare_data_quality,
-    generate_insights,
-    profile_data,
 )
+from activities.realms.insights import compare_data_quality, generate_insights, profile_data
 from tests.realm_files import Files, wide_csv
 
 EVENT_LIMIT = 256 * 1024

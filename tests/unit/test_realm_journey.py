@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 from temporalio.exceptions import ApplicationError
 
+from activities.catalog.journey import CreateWorkflowFromSopParams
 from activities.realms.journey import (
     MAX_TASKS,
     RESULT_BUDGET,
-    CreateWorkflowFromSopParams,
     WorkflowDefinition,
     create_workflow_from_sop,
     parse_sop,
