@@ -33,6 +33,14 @@ RULES = [
 ]
 
 
+ALLOWED = {
+    ("activities/agents/llm.py", "activities.realms.query"),
+}
+"""Known crossings, each with its reason. The LLM's SQL is checked by the query realm's
+own `explain` (the whitelist, then DuckDB binding it against empty tables) before the
+liaison accepts it, so a model's query is refused by the same rules that run it."""
+
+
 def _modules(paths: tuple[str, ...]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
@@ -61,9 +69,10 @@ def test_no_module_crosses_a_boundary(
     sources: tuple[str, ...], forbidden: tuple[str, ...], why: str
 ) -> None:
     crossings = {
-        str(path.relative_to(ROOT)): broken
+        name: broken
         for path in _modules(sources)
-        if (broken := _breaks(_imports(path), forbidden))
+        if (name := str(path.relative_to(ROOT)))
+        and (broken := [b for b in _breaks(_imports(path), forbidden) if (name, b) not in ALLOWED])
     }
     assert crossings == {}, why
 
