@@ -368,6 +368,7 @@ class AgentSocket:
         execution_id = frame.execution_id
         try:
             if isinstance(frame, ExecutionRetryFrame):
+                await self._within_execution_caps()
                 await self._executions.retry(execution_id, self._user_id, self._session_id)
             else:
                 await self._executions.cancel(execution_id, self._user_id, self._session_id)
@@ -414,6 +415,14 @@ class AgentSocket:
             self._join(self._user_id)
         else:
             self._hub.resumed(self._session_id)
+
+    async def _within_execution_caps(self) -> None:
+        """A retry starts an execution: the user's execution caps, as over REST."""
+        caps: UserCaps = self._ws.app.state.caps
+        try:
+            await caps.new_execution(self._user_id)
+        except RateLimited as err:
+            raise FrameError("rate_limited", str(err)) from err
 
     async def _within_caps(self, message_id: str) -> None:
         """A message that would start a session: the user's session caps first."""

@@ -5,8 +5,9 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
-from api.deps import ClientDep, ExecutionsDep, SettingsDep, UserDep
+from api.deps import CapsDep, ClientDep, ExecutionsDep, SettingsDep, UserDep
 from api.executions import ExecutionConflict, UnknownExecution, UnknownSession
+from api.limits import RateLimited
 from api.links import execution_link
 from models.events import ExecutionError
 from models.execution import ExecutionView, ViewStatus
@@ -67,14 +68,24 @@ async def get_execution(
 
 
 @router.post("/api/executions/{execution_id}/retry", status_code=202)
-async def retry_execution(execution_id: str, executions: ExecutionsDep, user: UserDep) -> Retried:
-    """Run a failed or cancelled execution again, as a new execution linked to it."""
+async def retry_execution(
+    execution_id: str, executions: ExecutionsDep, caps: CapsDep, user: UserDep
+) -> Retried:
+    """Run a failed or cancelled execution again, as a new execution linked to it.
+
+    A retry starts an execution, so the user's caps apply as to a new intent (429).
+    """
     try:
+        await caps.new_execution(user)
         new_id = await executions.retry(execution_id, user)
     except (UnknownExecution, UnknownSession) as err:
         raise HTTPException(status_code=404, detail="unknown execution") from err
     except ExecutionConflict as err:
         raise HTTPException(status_code=409, detail=str(err)) from err
+    except RateLimited as err:
+        raise HTTPException(
+            status_code=429, detail=str(err), headers={"Retry-After": str(err.retry_after)}
+        ) from err
     return Retried(execution_id=new_id, retry_of=execution_id)
 
 

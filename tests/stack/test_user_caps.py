@@ -82,6 +82,8 @@ def test_running_executions_are_capped_and_nothing_starts(
     env = {"SYMPHAINY_INTENTS_PER_MINUTE": "100", "SYMPHAINY_MAX_RUNNING_EXECUTIONS": "2"}
     with extra_api(caps_stack, env) as first, extra_api(caps_stack, env) as second:
         one, two = _users(caps_stack, bases=[first.base, second.base])
+        failed = one.start("test_broken", {})
+        assert one.wait_execution(failed)["status"] == "failed"
         running = [
             user.start("test_slow", {"seconds": 120, "output": str(tmp_path / f"{n}")})
             for n, user in enumerate((one, two))
@@ -93,6 +95,8 @@ def test_running_executions_are_capped_and_nothing_starts(
         assert refused.status_code == 429
         assert int(refused.headers["retry-after"]) > 0
         assert "2 running executions" in refused.json()["detail"]
+        retried = one.http.post(f"/api/executions/{failed}/retry")
+        assert retried.status_code == 429, "a retry starts an execution: the cap holds"
         assert _count(caps_stack, 'WorkflowType="IntentExecution"') == started
         for execution_id in running:
             assert one.http.post(f"/api/executions/{execution_id}/cancel").status_code == 202
