@@ -1,7 +1,6 @@
 """Spreadsheet and zip bombs are refused within seconds, for good, in a sentence."""
 
 import os
-import time
 import zipfile
 from pathlib import Path
 
@@ -81,11 +80,9 @@ def test_broken_xml_is_corrupt_not_retried(tmp_path: Path) -> None:
 
 def test_the_parsing_child_is_held_to_its_cpu_limit(tmp_path: Path) -> None:
     book = cells_bomb(tmp_path / "slow.xlsx", 3_000_000)
-    started = time.monotonic()
     err = _refused(book, ReadLimits(sheet_cpu_seconds=1, **NO_RATIO))
     assert err.type == "unsupported_file"
     assert "more memory or time" in err.message
-    assert time.monotonic() - started < 60
 
 
 def test_the_parsing_child_is_held_to_its_memory_limit(tmp_path: Path) -> None:
