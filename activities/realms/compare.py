@@ -86,9 +86,12 @@ def quality_of(table: PolarsTable) -> FileQuality:
     present = cells - nulls
     numeric = [c for c in profile.column_profiles if c.outliers is not None]
     checked = sum(frame.height - frame[c.name].null_count() for c in numeric)
+    warned = _warned_misfits(table)
+    misfits = _misfits(frame) + warned
+    written = present + warned
     rates = {
         "completeness": 1 - nulls / cells if cells else 1.0,
-        "validity": 1 - _misfits(frame) / present if present else 1.0,
+        "validity": 1 - misfits / written if written else 1.0,
         "duplicates": profile.duplicate_rows / frame.height if frame.height else 0.0,
         "consistency": _consistency(frame),
         "outliers": sum(c.outliers or 0 for c in numeric) / checked if checked else 0.0,
@@ -97,6 +100,12 @@ def quality_of(table: PolarsTable) -> FileQuality:
     return FileQuality(
         profile=profile, rates={k: round(v, DIGITS) for k, v in rates.items()}, kinds=kinds
     )
+
+
+def _warned_misfits(table: PolarsTable) -> int:
+    """Values the reader could not read as their column's type (it left them empty and
+    warned): they were written in the file, so they count against validity."""
+    return sum(w.count for w in table.warnings if w.kind.startswith("not_"))
 
 
 def _misfits(frame: pl.DataFrame) -> int:

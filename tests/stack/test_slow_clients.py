@@ -75,15 +75,24 @@ def test_slow_heads_are_answered_408_and_closed_while_still_dripping(guarded: Ap
 
 
 def _drip(sock: socket.socket, byte: bytes) -> bool:
-    """Send one byte; False once the server has answered or closed the connection."""
+    """Send one byte unless the server has answered; False once it has.
+
+    It looks first: a byte sent after the server closed would draw a reset, which can
+    discard the answer still unread in this socket's buffer.
+    """
     try:
-        sock.sendall(byte)
         sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
     except BlockingIOError:
-        return True
+        pass
     except OSError:
         return False
-    return False
+    else:
+        return False
+    try:
+        sock.sendall(byte)
+    except OSError:
+        return False
+    return True
 
 
 @pytest.mark.parametrize(

@@ -91,7 +91,7 @@ SCORED = """n,code,note
 3,3,c
 4,4,
 5,x,e
-6,6,f
+6,y,f
 7,7,g
 8,8,h
 100,9,i
