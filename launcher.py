@@ -200,7 +200,7 @@ def running(
         search_attributes=search_attributes,
     )
     try:
-        start_temporal(stack)
+        _start_temporal_on_a_free_port(stack)
         for index in range(workers):
             start_worker(stack, f"worker{index}")
         for index in range(apis):
@@ -210,6 +210,19 @@ def running(
         yield stack
     finally:
         stop(stack)
+
+
+def _start_temporal_on_a_free_port(stack: Stack, tries: int = 3) -> None:
+    """`free_port` only finds a port free for now: another process can take it before
+    the server binds it (the server then exits), so a new stack tries a fresh port."""
+    for attempt in range(tries):
+        try:
+            start_temporal(stack)
+            return
+        except RuntimeError:
+            if attempt == tries - 1:
+                raise
+            stack.temporal_port = free_port()
 
 
 def _spawn(

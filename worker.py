@@ -2,8 +2,8 @@
 
 import asyncio
 import logging
+import os
 import signal
-import sys
 from datetime import timedelta
 from typing import Any
 
@@ -134,7 +134,10 @@ def run() -> None:
         asyncio.run(main(settings))
     except StartupCheckFailed as err:
         log.error("%s", err)
-        sys.exit(2)
+        logging.shutdown()
+        # Not sys.exit: the SDK's runtime threads are still up, and interpreter
+        # finalization racing them can abort the process (SIGABRT) instead of exiting 2.
+        os._exit(2)
 
 
 if __name__ == "__main__":
