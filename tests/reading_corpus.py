@@ -125,6 +125,12 @@ def grunfeld() -> Rows:
 
 
 @cache
+def fertility() -> Rows:
+    """World Bank births per woman, 219 countries, a column per year 1960-2013 (wide)."""
+    return _csv(_statsmodels("fertility"))
+
+
+@cache
 def cars() -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = json.loads(_vega("cars.json"))
     return records
@@ -256,6 +262,22 @@ def xlsx_book(sheets: list[tuple[str, Rows, str | None]], formulas: str | None =
                 )
     book.close()
     return out.getvalue()
+
+
+def world_bank(rows: Rows) -> bytes:
+    """As the World Bank's download writes a CSV: a source preamble, every field quoted,
+    a trailing comma on every line."""
+    above = '"Data Source","World Development Indicators",\n\n"Last Updated Date","2014-07-01",\n\n'
+    lines = ("".join(f'"{cell}",' for cell in row) + "\n" for row in rows)
+    return (above + "".join(lines)).encode()
+
+
+def firm_years() -> Rows:
+    """Each Grunfeld firm with the first and last year it reports: years in two columns."""
+    spans: dict[str, list[int]] = {}
+    for row in grunfeld()[1:]:
+        spans.setdefault(row[3], []).append(int(row[4]))
+    return [[firm, str(min(years)), str(max(years))] for firm, years in spans.items()]
 
 
 def zipped(name: str, data: bytes) -> bytes:
@@ -412,6 +434,16 @@ def cases() -> list[Case]:
         delimiter=",",
     )
     emp_eu = every(e, german, skip=(0,))
+    f = fertility()
+    f_expect = Expect(
+        kind="csv",
+        rows=len(f) - 1,
+        columns=["Country Name", "Country Code", "Indicator Name", "Indicator Code", "1960"],
+        width=58,
+        types={"Country Name": "text", "1960": "number", "2011": "number"},
+        values={"Country Name": "Aruba", "1960": 4.82, "2011": 1.69},
+        delimiter=",",
+    )
     nested = _nested()
     return [
         Case("weather.csv", "plain CSV, dates 2012/01/01", write(w), _w()),
@@ -865,6 +897,33 @@ def cases() -> list[Case]:
                 types={"homicide": "boolean", "age": "integer"},
                 values={"first_name": "Cesar A."},
                 delimiter=",",
+            ),
+        ),
+        Case(
+            "fertility.csv",
+            "World Bank wide file: a header of years (1960, 1961, …) over rates",
+            _statsmodels("fertility"),
+            f_expect,
+        ),
+        Case(
+            "fertility_download.csv",
+            "World Bank download: source preamble, quoted years, trailing commas",
+            world_bank(f),
+            Expect(**(f_expect.__dict__ | {"header_row": 4})),
+        ),
+        Case(
+            "firm_years_no_header.csv",
+            "no header row, years in two columns (a table of years, not of rates)",
+            write(firm_years()),
+            Expect(
+                kind="csv",
+                rows=len(firm_years()),
+                columns=["column_1", "column_2", "column_3"],
+                width=3,
+                types={"column_1": "text", "column_2": "integer"},
+                values={"column_1": "General Motors", "column_2": 1935, "column_3": 1954},
+                delimiter=",",
+                has_header=False,
             ),
         ),
         Case(

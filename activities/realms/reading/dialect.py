@@ -22,6 +22,9 @@ QUOTES = ('"', "'")
 SAMPLE_ROWS = 400
 NO_DELIMITER = "\x1f"
 """One column: read with a separator no text uses (the ASCII unit separator)."""
+YEAR = re.compile(r"\d{4}")
+FIRST_YEAR, LAST_YEAR = 1000, 2999
+"""A header cell of four digits in this range is a year (a wide table's period)."""
 csv.field_size_limit(16 * 1024 * 1024)
 
 
@@ -148,6 +151,7 @@ def _has_header(body: list[list[str]]) -> bool:
     """A first row of names over typed values is a header; one typed like the rows is not.
 
     With nothing to tell them apart (all text) a header is assumed, as most files have one.
+    A wide table's periods as names (1960, 1961, …) are a header too: `_years_name_columns`.
     """
     if len(body) < 2:
         return True
@@ -157,4 +161,29 @@ def _has_header(body: list[list[str]]) -> bool:
         typed_below = column and all(looks_typed(c, missing=False) for c in column)
         if typed_below and not looks_typed(cell):
             return True
+    if _years_name_columns(first, body[1:]):
+        return True
     return not any(looks_typed(c, missing=False) for c in first)
+
+
+def _years_name_columns(first: list[str], rows: list[list[str]]) -> bool:
+    """Whether the first row's typed cells are distinct years naming the columns below.
+
+    World Bank and statistics-office exports put one column per year under a header of
+    years over rates or counts; the years are names when none of those columns holds a
+    year below them. A headerless row keeps its place: one with any other number or a
+    date in it (a headerless table of measures), a repeated year, or years over columns
+    that hold years too (a table of years or of four-digit counts).
+    """
+    typed = [(i, c.strip()) for i, c in enumerate(first) if looks_typed(c, missing=False)]
+    if not typed or not all(_is_year(cell) for _, cell in typed):
+        return False
+    if len({cell for _, cell in typed}) < len(typed):
+        return False
+    return not any(_is_year(row[i]) for row in rows for i, _ in typed if i < len(row))
+
+
+def _is_year(cell: str) -> bool:
+    """Four digits from 1000 to 2999, as a header or a table writes a year."""
+    value = cell.strip()
+    return bool(YEAR.fullmatch(value)) and FIRST_YEAR <= int(value) <= LAST_YEAR
