@@ -1,12 +1,21 @@
 """Unit tests of the feed a socket reads by cursor, and of the control-frame outbox."""
 
 import asyncio
+import json
 from collections import deque
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 import pytest
+from temporalio.client import Client
+from temporalio.contrib.workflow_streams import WorkflowStreamItem
 
-from api.hub import Behind, Feed, Frame
+from api.conversations import NotOwner
+from api.hub import CATCH_UP_BATCH, Behind, Feed, Frame, StreamHub
 from api.outbox import Close, Outbox
+from models.events import EVENTS_TOPIC, IntentCreated, MessageAccepted, TurnCompleted
+from models.intents import Intent, Realm
 
 
 def _feed(memory: int, newest: int = 0) -> Feed:
@@ -38,6 +47,7 @@ def test_a_reader_that_lags_out_of_memory_is_behind() -> None:
 def test_a_feed_joined_late_starts_at_its_first_offset() -> None:
     feed = _feed(5, newest=40)
     assert feed.after(40) == []
+    assert feed.first_remembered() == 41
     feed.push(Frame(41, ""))
     assert [f.offset for f in feed.after(40)] == [41]
 
@@ -51,3 +61,161 @@ def test_the_outbox_sends_queued_frames_before_closing_and_closes_on_overflow() 
     assert outbox.take() == Close(1008, "send buffer overflow: reconnect with after")
     outbox.close(1001, "later close loses")
     assert outbox.take() == Close(1008, "send buffer overflow: reconnect with after")
+
+
+TS = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+class _Hub(StreamHub):
+    """A hub whose session stream is a list, read like the real long poll: from a stream
+    offset (counted from 0), items from the oldest retained one, then waiting for more."""
+
+    def __init__(self, count: int, *, retained: int = 0, linger: float = 60.0) -> None:
+        super().__init__(
+            cast(Client, None), linger=timedelta(seconds=linger), memory=5, link=lambda e: f"ui/{e}"
+        )
+        self.events = [MessageAccepted(ts=TS, message_id=f"m{i}") for i in range(count)]
+        self.retained = retained
+        self.subscribed: list[int] = []
+
+    def _subscribe(self, session_id: str, after: int) -> AsyncIterator[WorkflowStreamItem[Any]]:
+        self.subscribed.append(after)
+        return self._items(after)
+
+    async def _items(self, after: int) -> AsyncIterator[WorkflowStreamItem[Any]]:
+        for offset in range(max(after, self.retained), len(self.events)):
+            yield WorkflowStreamItem(topic=EVENTS_TOPIC, data=self.events[offset], offset=offset)
+        await asyncio.Event().wait()
+
+
+def _offsets(frames: list[Frame]) -> list[int]:
+    """Each frame's offset, read back from its wire text as a client would."""
+    return [json.loads(f.text)["offset"] for f in frames]
+
+
+async def _older(hub: StreamHub, after: int, before: int) -> list[Frame]:
+    return await asyncio.wait_for(hub.older("s", after, before), 10)
+
+
+def test_older_reads_the_events_strictly_between_the_cursor_and_the_feed() -> None:
+    """Contract offsets count from 1: after 2 is the stream's item 2, the third event."""
+    hub = _Hub(10)
+    frames = asyncio.run(_older(hub, 2, 6))
+    assert hub.subscribed == [2]
+    assert [f.offset for f in frames] == _offsets(frames) == [3, 4, 5]
+    assert [json.loads(f.text)["message_id"] for f in frames] == ["m2", "m3", "m4"]
+    assert _offsets(asyncio.run(_older(_Hub(10), 9, 11))) == [10]
+    assert _offsets(asyncio.run(_older(_Hub(10), 4, 6))) == [5]
+
+
+def test_older_starts_at_the_oldest_retained_event_and_stops_at_the_feed() -> None:
+    assert _offsets(asyncio.run(_older(_Hub(10, retained=7), 2, 10))) == [8, 9]
+    assert asyncio.run(_older(_Hub(10, retained=7), 2, 8)) == []
+    assert _offsets(asyncio.run(_older(_Hub(10, retained=7), 2, 9))) == [8]
+
+
+def test_older_reads_at_most_one_batch_per_round() -> None:
+    count = CATCH_UP_BATCH + 3
+    frames = asyncio.run(_older(_Hub(count), 0, count + 1))
+    assert _offsets(frames) == list(range(1, CATCH_UP_BATCH + 1))
+
+
+def test_a_frame_carries_its_offset_and_session_a_link_and_no_empty_turn() -> None:
+    hub = _Hub(0)
+    intent = Intent(name="profile_data", realm=Realm.INSIGHTS)
+    created = json.loads(
+        hub.frame("s1", 7, IntentCreated(ts=TS, execution_id="x1", intent=intent)).text
+    )
+    assert list(created)[:3] == ["type", "offset", "session_id"]
+    assert (created["type"], created["offset"], created["session_id"]) == (
+        "intent.created",
+        7,
+        "s1",
+    )
+    assert created["temporal_ui_url"] == "ui/x1"
+    assert "turn_id" not in created
+    done = json.loads(
+        hub.frame("s1", 8, TurnCompleted(ts=TS, turn_id="t1", status="completed")).text
+    )
+    assert done["turn_id"] == "t1"
+    assert "temporal_ui_url" not in done
+
+
+async def _until_newest(feed: Feed, wake: asyncio.Event, offset: int) -> None:
+    """Wait on the reader's wake until the feed holds `offset` (bounded by the caller)."""
+    while feed.newest < offset:
+        await wake.wait()
+        wake.clear()
+
+
+def test_a_joined_feed_follows_the_stream_from_the_joining_cursor() -> None:
+    async def run() -> None:
+        hub = _Hub(6)
+        wake = asyncio.Event()
+        feed = hub.join("s", "ann", 3, wake)
+        await asyncio.wait_for(_until_newest(feed, wake, 6), 10)
+        assert hub.subscribed == [3]
+        assert [f.offset for f in feed.after(3)] == [4, 5, 6]
+        assert hub.join("s", "ann", 0, asyncio.Event()) is feed
+        with pytest.raises(NotOwner):
+            hub.join("s", "bob", 0, asyncio.Event())
+        await hub.close()
+        assert feed.task is not None and feed.task.cancelled()
+
+    asyncio.run(run())
+
+
+def test_a_feed_lingers_after_its_last_reader_and_a_rejoin_keeps_it() -> None:
+    async def run() -> None:
+        hub = _Hub(0, linger=3600.0)
+        first, second = asyncio.Event(), asyncio.Event()
+        feed = hub.join("s", "ann", 0, first)
+        hub.join("s", "ann", 0, second)
+        hub.leave(feed, first)
+        assert feed.linger is None
+        hub.leave(feed, second)
+        assert feed.linger is not None
+        timer = feed.linger
+        assert 3590 < timer.when() - asyncio.get_running_loop().time() <= 3600
+        hub.leave(feed, second)
+        assert feed.linger is timer
+        assert hub.join("s", "ann", 0, first) is feed
+        assert feed.linger is None and timer.cancelled()
+        assert feed.readers == {first}
+        await hub.close()
+
+    asyncio.run(run())
+
+
+def test_a_feed_without_readers_stops_after_the_linger_and_a_new_one_starts() -> None:
+    async def run() -> None:
+        hub = _Hub(0, linger=0.0)
+        wake = asyncio.Event()
+        feed = hub.join("s", "ann", 0, wake)
+        hub.leave(feed, wake)
+        task = feed.task
+        assert task is not None
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(task, 10)
+        again = hub.join("s", "ann", 0, wake)
+        assert again is not feed
+        hub._stop(feed)
+        assert hub.join("s", "ann", 0, asyncio.Event()) is again
+        assert again.task is not None and not again.task.done()
+        await hub.close()
+        assert again.task.cancelled()
+
+    asyncio.run(run())
+
+
+def test_resumed_wakes_the_feed_of_that_session_only() -> None:
+    async def run() -> None:
+        hub = _Hub(0)
+        feed = hub.join("s", "ann", 0, asyncio.Event())
+        hub.resumed("other")
+        assert not feed.resumed.is_set()
+        hub.resumed("s")
+        assert feed.resumed.is_set()
+        await hub.close()
+
+    asyncio.run(run())
