@@ -18,12 +18,7 @@ from temporalio.client import (
     WorkflowHandle,
     WorkflowUpdateFailedError,
 )
-from temporalio.common import (
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
-)
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -38,7 +33,7 @@ from models.conversation import (
     SessionInfo,
     UserMessage,
 )
-from models.search import SESSION_ID, USER_ID, session_workflow_id
+from models.search import session_search_attributes, session_workflow_id
 from workflows.conversation import Conversation
 
 log = logging.getLogger(__name__)
@@ -198,7 +193,7 @@ class Conversations:
             id=session_workflow_id(session_id),
             task_queue=self._task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            search_attributes=_search_attributes(session_id, user_id),
+            search_attributes=session_search_attributes(session_id, user_id),
             static_summary=_summary(session_id, user_id),
         )
 
@@ -220,7 +215,7 @@ class Conversations:
             task_queue=self._task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            search_attributes=_search_attributes(session_id, user_id),
+            search_attributes=session_search_attributes(session_id, user_id),
             static_summary=_summary(session_id, user_id),
         )
 
@@ -228,12 +223,6 @@ class Conversations:
         return self._client.get_workflow_handle_for(
             Conversation.run, session_workflow_id(session_id)
         )
-
-
-def _search_attributes(session_id: str, user_id: str) -> TypedSearchAttributes:
-    return TypedSearchAttributes(
-        [SearchAttributePair(SESSION_ID, session_id), SearchAttributePair(USER_ID, user_id)]
-    )
 
 
 def _summary(session_id: str, user_id: str) -> str:

@@ -8,11 +8,7 @@ import uuid
 from functools import partial
 
 from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.common import (
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-)
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.catalog import Catalog
@@ -21,7 +17,7 @@ from api.conversations import Conversations, NotOwner
 from models.conversation import IntentRequest
 from models.execution import RETRYABLE, ExecutionInput, ExecutionView
 from models.intents import Intent
-from models.search import INTENT, REALM, USER_ID, execution_workflow_id
+from models.search import execution_search_attributes, execution_workflow_id
 from telemetry.tracing import carrier
 from workflows.execution import IntentExecution
 
@@ -117,13 +113,7 @@ class Executions:
             id=execution_workflow_id(execution_id),
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             task_queue=self._task_queue,
-            search_attributes=TypedSearchAttributes(
-                [
-                    SearchAttributePair(USER_ID, user_id),
-                    SearchAttributePair(INTENT, intent.name),
-                    SearchAttributePair(REALM, intent.realm.value if intent.realm else ""),
-                ]
-            ),
+            search_attributes=execution_search_attributes(intent, user_id),
             static_summary=f"{intent.name}" + (f": retry of {retry_of}" if retry_of else ""),
         )
         await patiently(self._client, start)

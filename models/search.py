@@ -4,7 +4,9 @@ The embedded dev server registers them at start; a real cluster needs
 `temporal operator search-attribute create` once (see README).
 """
 
-from temporalio.common import SearchAttributeKey
+from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+
+from models.intents import Intent
 
 SESSION_ID = SearchAttributeKey.for_keyword("SessionId")
 USER_ID = SearchAttributeKey.for_keyword("UserId")
@@ -15,6 +17,30 @@ INTENT_STATUS = SearchAttributeKey.for_keyword("IntentStatus")
 attribute; it also tells, since a failed intent fails its workflow (`ExecutionStatus="Failed"`)."""
 
 ALL = (SESSION_ID, USER_ID, INTENT, REALM, INTENT_STATUS)
+UNKNOWN_REALM = "unknown"
+"""The `Realm` of an intent that names none: findable, unlike an empty keyword."""
+
+
+def session_search_attributes(session_id: str, user_id: str) -> TypedSearchAttributes:
+    """A session's workflow, findable by its id and its owner."""
+    return TypedSearchAttributes(
+        [SearchAttributePair(SESSION_ID, session_id), SearchAttributePair(USER_ID, user_id)]
+    )
+
+
+def execution_search_attributes(
+    intent: Intent, user_id: str, session_id: str | None = None
+) -> TypedSearchAttributes:
+    """An execution's workflow, whether a session starts it or REST does (no session)."""
+    pairs = [] if session_id is None else [SearchAttributePair(SESSION_ID, session_id)]
+    return TypedSearchAttributes(
+        [
+            *pairs,
+            SearchAttributePair(USER_ID, user_id),
+            SearchAttributePair(INTENT, intent.name),
+            SearchAttributePair(REALM, intent.realm.value if intent.realm else UNKNOWN_REALM),
+        ]
+    )
 
 
 def session_workflow_id(session_id: str) -> str:

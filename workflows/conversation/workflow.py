@@ -8,22 +8,17 @@ Collaboration Router may turn it into intents, and each intent runs as a child
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TypeVar
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttributes
-from temporalio.exceptions import (
-    ActivityError,
-    ApplicationError,
-    CancelledError,
-    ChildWorkflowError,
-)
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
-    from temporalio.contrib.workflow_streams import WorkflowStream, WorkflowStreamState
+    from temporalio.contrib.workflow_streams import WorkflowStreamState
 
     from activities.agents.activities import AgentActivities
     from activities.agents.analyzer import GUIDE
@@ -50,19 +45,11 @@ with workflow.unsafe.imports_passed_through():
         UserMessage,
     )
     from models.events import (
-        EVENTS_TOPIC,
-        AgentAnalysis,
-        AgentMessage,
-        ExecutionCancelled,
-        ExecutionCompleted,
-        ExecutionError,
-        ExecutionFailed,
         ExecutionStarted,
         IntentCreated,
         IntentPendingApproval,
         IntentRejected,
         MessageAccepted,
-        StreamEvent,
         TurnCompleted,
         TurnStatus,
     )
@@ -74,8 +61,11 @@ with workflow.unsafe.imports_passed_through():
         ValidatedIntent,
     )
     from models.intents import Intent
-    from models.search import INTENT, REALM, SESSION_ID, USER_ID, execution_workflow_id
+    from models.search import execution_search_attributes, execution_workflow_id
     from telemetry.tracing import resumed
+    from workflows.conversation.events import agent_message, analysis_event, apology
+    from workflows.conversation.outcomes import outcome_event, outcome_of, turn_status
+    from workflows.conversation.stream import HeldStream
     from workflows.execution import IntentExecution
 
 APPROVAL_FROM_CATALOG = "approval-from-catalog"
@@ -84,10 +74,6 @@ Runtime's validate activity (so the Experience Plane's workers need no realm cod
 AGENT_TIMEOUT = timedelta(seconds=30)
 """Room for an LLM backend's call and its validation retry; offline agents take ~1 ms."""
 AGENT_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_attempts=3)
-RETAINED_EVENTS = 2_000
-"""Stream events carried into the next run, for reconnects that are that far behind..."""
-RETAINED_BYTES = 1_000_000
-"""...as long as they fit in this much (a continue-as-new input is one payload of <2 MB)."""
 REMEMBERED_MESSAGE_IDS = 2_000
 REMEMBERED_EXECUTIONS = 1_000
 ACCEPT_BEFORE_AGENTS = "accept-before-agents"
@@ -104,7 +90,6 @@ IDLE_END_PATCH = "session-ends-when-idle"
 
 Req = TypeVar("Req", bound=BaseModel)
 Res = TypeVar("Res", bound=BaseModel)
-T = TypeVar("T")
 
 
 @workflow.defn
@@ -126,8 +111,6 @@ class Conversation:
 
     @workflow.init
     def __init__(self, start: ConversationInput) -> None:
-        self._stream = WorkflowStream(start.stream_state)
-        self._events = self._stream.topic(EVENTS_TOPIC)
         self._state = start.state or ConversationState(
             session_id=start.session_id,
             user_id=start.user_id,
@@ -135,11 +118,11 @@ class Conversation:
             approval_timeout_seconds=start.approval_timeout_seconds,
             idle_seconds=start.idle_seconds,
         )
+        self._stream = HeldStream(start.stream_state, self._state)
         self._active_at = workflow.now()
         """When the last turn ended (or this run began): the idle clock starts there."""
         self._awaiting: str | None = None
         self._decision: Decision | None = None
-        self._held: list[StreamEvent] | None = None
         self._busy = False
         """A turn or a continue-as-new is under way; an idle run loop starts a turn at once."""
         self._recorded_in: dict[str, int] = {}
@@ -174,12 +157,12 @@ class Conversation:
         self._state.queue.append(PendingTurn(turn_id=turn_id, message=message))
         self._recorded_in[turn_id] = workflow.info().get_current_history_length()
         if not self._busy and not workflow.patched(ACCEPT_BEFORE_AGENTS):
-            self._hold()
+            self._stream.hold()
         accepted = MessageAccepted(
             ts=workflow.now(), turn_id=turn_id, message_id=message.message_id
         )
-        offset = self._next_offset()
-        self._publish(accepted)
+        offset = self._stream.next_offset()
+        self._stream.publish(accepted)
         return Accepted(turn_id=turn_id, event=accepted, offset=offset)
 
     @submit.validator
@@ -227,7 +210,7 @@ class Conversation:
     @workflow.signal(name=EXECUTION_EVENT_SIGNAL)
     def execution_event(self, signal: ExecutionEventSignal) -> None:
         """An execution of this session moved on: show it on the session's stream."""
-        self._publish(signal.event)
+        self._stream.publish(signal.event)
 
     @workflow.query
     def info(self) -> SessionInfo:
@@ -243,10 +226,10 @@ class Conversation:
         )
 
     async def _run_turn(self, turn: PendingTurn) -> None:
-        """One turn, its events held while it only runs local activities (see `_hold`)."""
+        """One turn, its events held while it only runs local activities (see `HeldStream`)."""
         self._state.turns += 1
         self._busy = True
-        self._hold()
+        self._stream.hold()
         try:
             if turn.intent is not None and turn.execution_id is not None:
                 with resumed(turn.intent.trace):
@@ -258,7 +241,7 @@ class Conversation:
         finally:
             self._busy = False
             self._active_at = workflow.now()
-            self._release()
+            self._stream.release()
 
     async def _let_acceptance_out(self, turn_id: str) -> None:
         """Run this turn's agents in a later workflow task than the one that recorded it.
@@ -296,7 +279,7 @@ class Conversation:
             retry_of=request.retry_of,
             needs_approval=request.needs_approval,
         )
-        self._publish(TurnCompleted(ts=workflow.now(), turn_id=turn_id, status=status))
+        self._stream.publish(TurnCompleted(ts=workflow.now(), turn_id=turn_id, status=status))
 
     async def _run_message_turn(self, turn_id: str, message: UserMessage) -> None:
         context = TurnContext(
@@ -311,19 +294,21 @@ class Conversation:
             analysis = await self._agent(
                 AgentActivities.analyze, context, "Guide Agent: analyze message"
             )
-            self._publish(_analysis_event(analysis, turn_id, workflow.now()))
+            self._stream.publish(analysis_event(analysis, turn_id, workflow.now()))
             self._state.pending_options = analysis.options
             self._state.active_pillar = analysis.pillar if analysis.route is Route.LIAISON else None
             focus = [ref for ref in self._state.files if ref.file_id in analysis.focus]
             plan = await self._plan(analysis, context.model_copy(update={"focus": focus}))
         except ActivityError:
             workflow.logger.exception("agent analysis failed", extra={"turn_id": turn_id})
-            self._say(turn_id, _apology())
-            self._publish(TurnCompleted(ts=workflow.now(), turn_id=turn_id, status="failed"))
+            self._say(turn_id, apology())
+            self._stream.publish(TurnCompleted(ts=workflow.now(), turn_id=turn_id, status="failed"))
             return
         self._say(turn_id, plan)
         if not plan.intents:
-            self._publish(TurnCompleted(ts=workflow.now(), turn_id=turn_id, status="needs_input"))
+            self._stream.publish(
+                TurnCompleted(ts=workflow.now(), turn_id=turn_id, status="needs_input")
+            )
             return
         statuses: list[TurnStatus] = [
             await self._carry_out(
@@ -336,19 +321,14 @@ class Conversation:
             )
             for i in plan.intents
         ]
-        status: TurnStatus = (
-            "failed"
-            if "failed" in statuses
-            else "needs_input"
-            if "needs_input" in statuses
-            else "completed"
+        self._stream.publish(
+            TurnCompleted(ts=workflow.now(), turn_id=turn_id, status=turn_status(statuses))
         )
-        self._publish(TurnCompleted(ts=workflow.now(), turn_id=turn_id, status=status))
 
     async def _plan(self, analysis: Analysis, context: TurnContext) -> Recommendation:
         """Follow the guide's route to one recommendation."""
         if analysis.route in (Route.DIRECT, Route.CLARIFY) or not analysis.pillars:
-            return analysis.recommendation or _apology()
+            return analysis.recommendation or apology()
         views = await asyncio.gather(
             *(
                 self._agent(
@@ -384,7 +364,9 @@ class Conversation:
                 return "needs_input"
             if not decision.approve:
                 reason = decision.reason or "rejected by the user"
-                self._publish(IntentRejected(ts=workflow.now(), turn_id=turn_id, reason=reason))
+                self._stream.publish(
+                    IntentRejected(ts=workflow.now(), turn_id=turn_id, reason=reason)
+                )
                 return "completed"
         outcome = await self._execute(turn_id, intent, execution_id, retry_of)
         try:
@@ -434,12 +416,12 @@ class Conversation:
             if self._state.approve_all
             else f"{intent.name} needs your approval before it runs"
         )
-        self._publish(
+        self._stream.publish(
             IntentPendingApproval(ts=workflow.now(), turn_id=turn_id, intent=intent, reason=reason)
         )
         self._awaiting, self._decision = turn_id, None
         try:
-            await self._outside(
+            await self._stream.outside(
                 workflow.wait_condition(
                     lambda: self._decision is not None,
                     timeout=timedelta(seconds=self._state.approval_timeout_seconds),
@@ -465,7 +447,7 @@ class Conversation:
     ) -> ExecutionOutcome:
         self._state.executions.append(execution_id)
         del self._state.executions[:-REMEMBERED_EXECUTIONS]
-        self._publish(
+        self._stream.publish(
             IntentCreated(
                 ts=workflow.now(),
                 turn_id=turn_id,
@@ -489,28 +471,23 @@ class Conversation:
             id=execution_workflow_id(execution_id),
             parent_close_policy=ParentClosePolicy.ABANDON,
             static_summary=f"{intent.name} for session {self._state.session_id}",
-            search_attributes=TypedSearchAttributes(
-                [
-                    SearchAttributePair(SESSION_ID, self._state.session_id),
-                    SearchAttributePair(USER_ID, self._state.user_id),
-                    SearchAttributePair(INTENT, intent.name),
-                    SearchAttributePair(REALM, intent.realm.value if intent.realm else "unknown"),
-                ]
+            search_attributes=execution_search_attributes(
+                intent, self._state.user_id, self._state.session_id
             ),
         )
         child = await (
-            starting if workflow.patched(ACCEPT_BEFORE_AGENTS) else self._outside(starting)
+            starting if workflow.patched(ACCEPT_BEFORE_AGENTS) else self._stream.outside(starting)
         )
-        self._publish(
+        self._stream.publish(
             ExecutionStarted(
                 ts=workflow.now(), turn_id=turn_id, execution_id=execution_id, attempt=1
             )
         )
         try:
-            outcome = await self._outside(child)
+            outcome = await self._stream.outside(child)
         except ChildWorkflowError as err:
-            outcome = _outcome_of(err, execution_id, intent)
-        self._publish(_outcome_event(outcome, turn_id, workflow.now()))
+            outcome = outcome_of(err, execution_id, intent)
+        self._stream.publish(outcome_event(outcome, turn_id, workflow.now()))
         self._state.last_execution = LastExecution(
             execution_id=execution_id, intent=intent, status=outcome.status
         )
@@ -529,58 +506,7 @@ class Conversation:
         )
 
     def _say(self, turn_id: str, recommendation: Recommendation) -> None:
-        self._publish(
-            AgentMessage(
-                ts=workflow.now(),
-                turn_id=turn_id,
-                agent=recommendation.agent,
-                text=recommendation.text,
-                next_steps=recommendation.next_steps,
-            )
-        )
-
-    def _publish(self, event: StreamEvent) -> None:
-        """Append to the stream, or to the held events while a turn holds them."""
-        if self._held is None:
-            self._append(event)
-        else:
-            self._held.append(event)
-
-    def _next_offset(self) -> int:
-        """The contract offset (stream position + 1) the next published event takes."""
-        return self._state.published + len(self._held or []) + 1
-
-    def _append(self, event: StreamEvent) -> None:
-        """`published` mirrors the stream's global offset."""
-        self._events.publish(event)
-        self._state.published += 1
-
-    def _hold(self) -> None:
-        """Keep the turn's events back while it runs only local activities.
-
-        Local activities run inside the workflow task, and nothing the task publishes
-        reaches a subscriber before the task completes. A stream poll, though, answers
-        with what it has the moment the first event lands: one turn would cost one poll
-        for `message.accepted` and another for the rest. Holding the events until the
-        turn waits on something outside the task (a child workflow, an approval) or
-        ends answers the standing poll once, with all of them, in the same task.
-        """
-        if self._held is None:
-            self._held = []
-
-    def _release(self) -> None:
-        """Publish the held events, in order, and stop holding."""
-        held, self._held = self._held or [], None
-        for event in held:
-            self._append(event)
-
-    async def _outside(self, waiting: Awaitable[T]) -> T:
-        """Wait on something beyond this workflow task, with the turn's events published."""
-        self._release()
-        try:
-            return await waiting
-        finally:
-            self._hold()
+        self._stream.publish(agent_message(recommendation, turn_id, workflow.now()))
 
     def _remember(self, message_id: str, turn_id: str) -> None:
         turns = self._state.message_turns
@@ -599,23 +525,14 @@ class Conversation:
             or info.get_current_history_length() > self._state.history_bound
         )
 
-    def _trim_stream(self) -> None:
-        """Keep the newest events that fit the retained bounds; older ones stay readable
-        in the earlier runs' histories only."""
-        keep = RETAINED_EVENTS
-        while True:
-            self._stream.truncate(max(0, self._state.published - keep))
-            size = sum(len(item.data) for item in self._stream.get_state().log)
-            if size <= RETAINED_BYTES or keep == 0:
-                return
-            keep //= 2
-
     async def _continue_as_new(self) -> None:
         """Carry state, queue and the recent stream into a fresh run, between turns."""
         self._busy = True
-        self._release()
-        self._trim_stream()
-        await self._stream.continue_as_new(lambda stream_state: [self._carried(stream_state)])
+        self._stream.release()
+        self._stream.trim()
+        await self._stream.stream.continue_as_new(
+            lambda stream_state: [self._carried(stream_state)]
+        )
 
     def _carried(self, stream_state: WorkflowStreamState) -> ConversationInput:
         """What the next run starts from: the state, its queue and the recent stream."""
@@ -653,67 +570,11 @@ class Conversation:
         while the pollers drained continues the session instead.
         """
         self._busy = True
-        self._release()
-        self._trim_stream()
-        self._stream.detach_pollers()
+        self._stream.release()
+        self._stream.trim()
+        self._stream.stream.detach_pollers()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        carried = self._carried(self._stream.get_state())
+        carried = self._carried(self._stream.stream.get_state())
         if self._state.queue:
             workflow.continue_as_new(carried)
         return carried
-
-
-def _analysis_event(analysis: Analysis, turn_id: str, now: datetime) -> AgentAnalysis:
-    return AgentAnalysis(
-        ts=now,
-        turn_id=turn_id,
-        route=analysis.route,
-        agents=analysis.agents,
-        pillar=analysis.pillar.value if analysis.pillar else None,
-        confidence=analysis.confidence,
-        rationale=analysis.rationale,
-    )
-
-
-def _apology() -> Recommendation:
-    return Recommendation(
-        agent="guide",
-        text="Sorry, something went wrong while I was thinking about that. Please try again.",
-        next_steps=["Send the message again"],
-    )
-
-
-def _outcome_of(err: ChildWorkflowError, execution_id: str, intent: Intent) -> ExecutionOutcome:
-    """A failed or cancelled execution's outcome, from how its workflow ended."""
-    cause = err.cause
-    if isinstance(cause, CancelledError):
-        return ExecutionOutcome(
-            execution_id=execution_id, status="cancelled", intent=intent, attempts=0
-        )
-    if isinstance(cause, ApplicationError) and cause.details:
-        return ExecutionOutcome.model_validate(cause.details[0])
-    return ExecutionOutcome(
-        execution_id=execution_id,
-        status="failed",
-        intent=intent,
-        attempts=0,
-        error=ExecutionError(type="runtime_fault", message=str(cause or err), retryable=True),
-    )
-
-
-def _outcome_event(outcome: ExecutionOutcome, turn_id: str, now: datetime) -> StreamEvent:
-    """The session's terminal event of an execution, from the child's outcome."""
-    if outcome.status == "completed":
-        return ExecutionCompleted(
-            ts=now, turn_id=turn_id, execution_id=outcome.execution_id, result=outcome.result or {}
-        )
-    if outcome.status == "cancelled":
-        return ExecutionCancelled(ts=now, turn_id=turn_id, execution_id=outcome.execution_id)
-    return ExecutionFailed(
-        ts=now,
-        turn_id=turn_id,
-        execution_id=outcome.execution_id,
-        error=outcome.error
-        or ExecutionError(type="runtime_fault", message="the execution failed", retryable=True),
-        attempts=outcome.attempts,
-    )
