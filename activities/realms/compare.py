@@ -13,7 +13,8 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from activities.realms.profile import FileProfile, column_kind, profile_table
-from activities.realms.tables import PolarsTable
+from activities.realms.reading.options import ReadWarning, UsedReadOptions
+from activities.realms.tables import PolarsTable, warnings_sentence
 
 SHOWN = 50
 """Schema differences listed per kind; the rest are counted."""
@@ -66,6 +67,10 @@ class Comparison(BaseModel):
     schema_differences: list[SchemaDifference]
     better: str | None
     summary: str
+    read_options: dict[str, UsedReadOptions] = Field(default_factory=dict)
+    """How each file was read, by its name in `files`, as every realm result reports it."""
+    warnings: dict[str, list[ReadWarning]] = Field(default_factory=dict)
+    """What did not fit in each file, by its name (counted against its validity)."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,7 @@ def compare(qualities: list[FileQuality]) -> Comparison:
         for name, quality in zip(names[1:], qualities[1:], strict=True)
     ]
     better = _better_overall(names, measures)
+    warnings = {n: q.profile.warnings for n, q in zip(names, qualities, strict=True)}
     return Comparison(
         files=names,
         rows={n: q.profile.rows for n, q in zip(names, qualities, strict=True)},
@@ -175,7 +181,20 @@ def compare(qualities: list[FileQuality]) -> Comparison:
         measures=measures,
         schema_differences=schema,
         better=better,
-        summary=_summary(names, measures, better, schema),
+        summary=_summary(names, measures, better, schema) + _read_sentence(warnings),
+        read_options={
+            n: q.profile.read_options
+            for n, q in zip(names, qualities, strict=True)
+            if q.profile.read_options is not None
+        },
+        warnings=warnings,
+    )
+
+
+def _read_sentence(warnings: dict[str, list[ReadWarning]]) -> str:
+    """Each file's read warnings, named by file, for the agent's reply ("" if none)."""
+    return "".join(
+        f" {name}:{warnings_sentence(found)}" for name, found in warnings.items() if found
     )
 
 

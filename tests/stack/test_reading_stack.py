@@ -82,3 +82,25 @@ def test_warnings_reach_the_result_and_the_reply(api: Api) -> None:
     assert "12mm" in warnings[0]["examples"]
     replies = [e["text"] for e in events if e["type"] == "agent.message"]
     assert any("not a number" in text for text in replies), replies
+
+
+def test_a_comparison_says_how_each_file_was_read(api: Api) -> None:
+    """compare_data_quality carries `read_options` and `warnings` per file, as ingest does."""
+    ids = []
+    for name in ("wetter_de.csv", "weather_bad_values.csv"):
+        case = _case(name)
+        ids.append(api.upload(case.name, case.data)["file_id"])
+    done = _run(api, "compare_data_quality", {"file_ids": ids})
+    assert done["status"] == "completed", done
+    result = done["result"]
+    assert isinstance(result, dict)
+    used = result["read_options"]
+    assert (used["wetter_de.csv"]["delimiter"], used["wetter_de.csv"]["decimal"]) == (";", ",")
+    assert used["wetter_de.csv"]["encoding"] in ("cp1252", "windows-1252")
+    assert used["weather_bad_values.csv"]["delimiter"] == ","
+    warnings = result["warnings"]
+    assert warnings["wetter_de.csv"] == []
+    assert [(w["kind"], w["column"], w["count"]) for w in warnings["weather_bad_values.csv"]] == [
+        ("not_number", "precipitation", 4)
+    ]
+    assert "weather_bad_values.csv: 1 warning" in result["summary"]

@@ -108,3 +108,29 @@ def test_three_files_two_tied_for_best(files: Files) -> None:
     assert completeness.tied == ["x.csv", "y.csv"]
     assert "x.csv and y.csv tie for best" in completeness.verdict
     assert result.better is None
+
+
+def test_each_file_says_how_it_was_read_and_what_did_not_fit(files: Files) -> None:
+    """Like every realm result: `read_options` and `warnings`, here per compared file."""
+    good = "n,t\n" + "".join(f"{i},t\n" for i in range(10))
+    german = "n;t\n" + "".join(f"{i},5;t\n" for i in range(9)) + "oops;t\n"
+    result = _compare(files, ("good.csv", good), ("german.csv", german))
+    assert set(result.read_options) == set(result.warnings) == {"good.csv", "german.csv"}
+    assert (result.read_options["good.csv"].delimiter, result.read_options["good.csv"].decimal) == (
+        ",",
+        ".",
+    )
+    assert (
+        result.read_options["german.csv"].delimiter,
+        result.read_options["german.csv"].decimal,
+    ) == (";", ",")
+    assert result.warnings["good.csv"] == []
+    [warning] = result.warnings["german.csv"]
+    assert (warning.kind, warning.column, warning.count, warning.examples) == (
+        "not_number",
+        "n",
+        1,
+        ["oops"],
+    )
+    assert result.summary.endswith(f" german.csv: 1 warning: {warning.message}.")
+    assert "good.csv: " not in result.summary
