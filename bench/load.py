@@ -270,7 +270,7 @@ class OneSession:
 def in_process_ms(turns: int) -> list[float]:
     """The same agent code with no Temporal: what durability costs, by difference."""
     from activities.agents.classifier import ClassifierAnalyzer
-    from activities.agents.liaisons import LIAISONS
+    from activities.agents.liaisons import default_liaisons
     from models.agents import TurnContext
 
     analyzer = ClassifierAnalyzer()
@@ -280,7 +280,7 @@ def in_process_ms(turns: int) -> list[float]:
         context = TurnContext(text=MESSAGES[index % len(MESSAGES)])
         analysis = analyzer.analyze(context)
         for pillar in analysis.pillars:
-            LIAISONS[pillar](context)
+            default_liaisons().recommend(pillar, context)
         samples.append((time.perf_counter() - started) * 1000)
     return samples
 

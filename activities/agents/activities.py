@@ -6,7 +6,7 @@ from temporalio import activity
 
 from activities.agents import asking, guide, summary
 from activities.agents.backend import AgentBackend
-from activities.agents.liaisons import TABULAR_SUFFIXES, in_scope
+from activities.agents.liaisons.insights import tables_in_scope
 from activities.catalog import Catalog
 from models.agents import (
     Analysis,
@@ -46,7 +46,7 @@ class AgentActivities:
         """
         context = request.context
         if self._tables and request.pillar is Realm.INSIGHTS and asking.wants_tables(context):
-            files = in_scope(context, TABULAR_SUFFIXES)
+            files = tables_in_scope(context, self._catalog)
             tables = await asyncio.to_thread(self._tables.schemas, files)
             request = request.model_copy(
                 update={"context": context.model_copy(update={"tables": tables})}

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from activities.agents import collaboration
 from activities.agents.analyzer import Analyzer
-from activities.agents.liaisons import LIAISONS
+from activities.agents.liaisons import Liaisons, default_liaisons
 from models.agents import Analysis, CollaborationInput, LiaisonInput, Recommendation, TurnContext
 
 
@@ -26,8 +26,9 @@ class AgentBackend(Protocol):
 class OfflineBackend:
     """No network: an offline analyzer for the guide, rules for liaisons and the router."""
 
-    def __init__(self, analyzer: Analyzer) -> None:
+    def __init__(self, analyzer: Analyzer, liaisons: Liaisons | None = None) -> None:
         self._analyzer = analyzer
+        self.liaisons = liaisons or default_liaisons()
 
     async def analyze(self, context: TurnContext) -> Analysis:
         """The analyzer's route for the message."""
@@ -35,8 +36,8 @@ class OfflineBackend:
 
     async def recommend(self, request: LiaisonInput) -> Recommendation:
         """The pillar's rule-based liaison."""
-        return LIAISONS[request.pillar](request.context)
+        return self.liaisons.recommend(request.pillar, request.context)
 
     async def merge(self, request: CollaborationInput) -> Recommendation:
         """The rule-based Collaboration Router."""
-        return collaboration.merge(request)
+        return collaboration.merge(request, self.liaisons)

@@ -1,6 +1,6 @@
 """The offline analyzer: a character n-gram TF-IDF model trained at start-up.
 
-Deterministic, no network, trained from `examples.py` in a few milliseconds. It is
+Deterministic, no network, trained from the liaison modules' examples in a few milliseconds. It is
 numpy only: scikit-learn would do the same, but importing it alone takes 1.2 s on these
 machines, longer than the whole analyzer may take to start.
 """
@@ -11,7 +11,7 @@ from collections import Counter
 import numpy as np
 
 from activities.agents.analyzer import decide
-from activities.agents.examples import EXAMPLES
+from activities.agents.liaisons import InvalidLiaison, Liaisons, default_liaisons
 from activities.agents.slots import extract, normalize
 from models.agents import Analysis, TurnContext
 
@@ -41,8 +41,13 @@ class ClassifierAnalyzer:
         self,
         examples: dict[str, list[str]] | None = None,
         threshold: float = 0.5,
+        liaisons: Liaisons | None = None,
     ) -> None:
-        examples = examples or EXAMPLES
+        self._liaisons = liaisons or default_liaisons()
+        examples = examples or self._liaisons.examples()
+        unplanned = sorted(set(examples) - set(self._liaisons.labels))
+        if unplanned:
+            raise InvalidLiaison(f"examples for labels without a plan: {unplanned}")
         self._threshold = threshold
         documents = [(label, text) for label, texts in examples.items() for text in texts]
         counts = [_features(text) for _, text in documents]
@@ -117,8 +122,8 @@ class ClassifierAnalyzer:
             label, confidence = chosen, max(confidence, self._threshold)
             rationale = f"answer to the guide's question: {chosen}; {rationale}"
         elif confidence < self._threshold:
-            return decide("clarify", confidence, context, rationale, options=ranked[:3])
-        return decide(label, confidence, context, rationale)
+            return decide("clarify", confidence, context, rationale, ranked[:3], self._liaisons)
+        return decide(label, confidence, context, rationale, None, self._liaisons)
 
 
 _ORDINALS = {"first": 0, "1": 0, "one": 0, "former": 0, "second": 1, "2": 1, "two": 1, "latter": 1}

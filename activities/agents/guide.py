@@ -6,9 +6,8 @@ so the LLM and the offline classifier hold a conversation the same way.
 """
 
 from activities.agents import slots
-from activities.agents.analyzer import GUIDE
 from activities.agents.backend import AgentBackend
-from activities.agents.liaisons import liaison_name
+from activities.agents.liaisons import GUIDE, liaison_name
 from models.agents import Analysis, LastExecution, Recommendation, Route, TurnContext
 from models.execution import RETRYABLE
 from models.files import FileRef

@@ -16,9 +16,11 @@ from pydantic import BaseModel, Field, ValidationError, ValidationInfo, model_va
 from temporalio import activity
 
 from activities.agents import asking, collaboration
-from activities.agents.analyzer import LABELS, decide
+from activities.agents.analyzer import decide
 from activities.agents.backend import OfflineBackend
-from activities.agents.liaisons import PILLAR_INTENTS, intents_for, liaison_name
+from activities.agents.liaisons import Liaisons, liaison_name
+from activities.agents.liaisons.base import plan, takes_files
+from activities.agents.liaisons.insights import COMPARE
 from activities.agents.slots import extract
 from activities.realms.query import explain
 from models.agents import (
@@ -29,12 +31,11 @@ from models.agents import (
     TurnContext,
 )
 from models.files import FileRef
-from models.intents import Intent, Realm
+from models.intents import Realm
 from models.query import Query, TableSchema
 
 log = logging.getLogger(__name__)
 Answer = TypeVar("Answer", bound=BaseModel)
-GUIDE_LABELS = (*LABELS, "clarify")
 
 
 class GuideAnswer(BaseModel):
@@ -46,10 +47,11 @@ class GuideAnswer(BaseModel):
     options: list[str] = Field(default_factory=list, max_length=3)
 
     @model_validator(mode="after")
-    def _known_labels(self) -> Self:
-        unknown = [x for x in (self.label, *self.options) if x not in GUIDE_LABELS]
+    def _known_labels(self, info: ValidationInfo) -> Self:
+        labels: list[str] = (info.context or {}).get("labels", [])
+        unknown = [x for x in (self.label, *self.options) if x not in labels]
         if unknown:
-            raise ValueError(f"unknown labels {unknown}; use one of {list(GUIDE_LABELS)}")
+            raise ValueError(f"unknown labels {unknown}; use one of {labels}")
         return self
 
 
@@ -63,12 +65,11 @@ class LiaisonAnswer(BaseModel):
 
     @model_validator(mode="after")
     def _fits_the_session(self, info: ValidationInfo) -> Self:
-        allowed: tuple[str, ...] = (info.context or {}).get("intents", ())
+        allowed: dict[str, bool] = (info.context or {}).get("intents", {})
         if self.intent is not None and self.intent not in allowed:
             raise ValueError(f"intent must be one of {list(allowed)} or null")
         _known_files(self.file_ids, info)
-        needs_files = self.intent is not None and self.intent != "create_workflow_from_sop"
-        if needs_files and not self.file_ids:
+        if self.intent is not None and allowed[self.intent] and not self.file_ids:
             raise ValueError(f"{self.intent} needs file_ids from the session's files")
         return self
 
@@ -157,12 +158,17 @@ class LLMBackend:
     def __init__(self, model: ChatModel, offline: OfflineBackend) -> None:
         self._model = model
         self._offline = offline
+        self._liaisons = offline.liaisons
+        self._labels = [*self._liaisons.labels, "clarify"]
 
     async def analyze(self, context: TurnContext) -> Analysis:
         """The guide's route, from the model's label."""
         try:
             answer = await self._model.answer(
-                GUIDE_PROMPT, _describe(context), GuideAnswer, context={}
+                guide_prompt(self._liaisons),
+                _describe(context),
+                GuideAnswer,
+                context={"labels": self._labels},
             )
         except (OpenAIError, MalformedAnswer) as err:
             _retry_or_fall_back(err)
@@ -172,7 +178,9 @@ class LLMBackend:
             + answer.rationale
             + "".join(f"; {key}: {value}" for key, value in extract(context).items())
         )
-        return decide(answer.label, answer.confidence, context, rationale, answer.options)
+        return decide(
+            answer.label, answer.confidence, context, rationale, answer.options, self._liaisons
+        )
 
     async def recommend(self, request: LiaisonInput) -> Recommendation:
         """The pillar's intent and params, from the model's choice among its intents.
@@ -183,7 +191,8 @@ class LLMBackend:
         agent = liaison_name(pillar)
         if pillar is Realm.INSIGHTS and asking.answer_plan(context, agent, []) is not None:
             return await self._query(request)
-        allowed = PILLAR_INTENTS[pillar]
+        catalog = self._liaisons.catalog
+        allowed = {entry.name: takes_files(entry) for entry in catalog.in_realm(pillar)}
         prompt = f"Pillar: {pillar.value}. Allowed intents: {list(allowed)}.\n" + _describe(context)
         try:
             answer = await self._model.answer(
@@ -200,7 +209,7 @@ class LLMBackend:
             agent=liaison_name(pillar),
             text=answer.text,
             next_steps=answer.next_steps,
-            intents=intents_for(answer.intent, files, context) if answer.intent else [],
+            intents=plan(catalog, answer.intent, files, context) if answer.intent else [],
         )
 
     async def _query(self, request: LiaisonInput) -> Recommendation:
@@ -236,9 +245,8 @@ class LLMBackend:
             return await self._offline.merge(request)
         intents = collaboration.planned_ingests(request)
         if answer.compare:
-            ids = list(dict.fromkeys(answer.file_ids))
-            intents.append(
-                Intent(name="compare_data_quality", realm=Realm.INSIGHTS, params={"file_ids": ids})
+            intents += plan(
+                self._liaisons.catalog, COMPARE, _pick(context, answer.file_ids), context
             )
         return Recommendation(
             agent=collaboration.ROUTER,
@@ -309,12 +317,17 @@ def _describe(context: TurnContext) -> str:
     )
 
 
-GUIDE_PROMPT = f"""You are the Guide Agent of a data platform. Classify the user's message.
-Labels: upload (ingest a file), insights (profile data, findings, trends), journey (turn an
-SOP into a workflow), compare (compare data quality across files), smalltalk (greeting,
-thanks, help), out_of_scope (anything the platform does not do), clarify (you cannot tell).
-Answer JSON: {{"label": one of {list(GUIDE_LABELS)}, "confidence": 0..1, "rationale": short,
+def guide_prompt(liaisons: Liaisons) -> str:
+    """The guide's instructions, its labels described by the liaison modules that own them."""
+    described = ", ".join(
+        f"{name} ({label.description})" for name, label in liaisons.labels.items()
+    )
+    labels = [*liaisons.labels, "clarify"]
+    return f"""You are the Guide Agent of a data platform. Classify the user's message.
+Labels: {described}, clarify (you cannot tell).
+Answer JSON: {{"label": one of {labels}, "confidence": 0..1, "rationale": short,
 "options": up to 3 likely labels when you answer clarify}}."""
+
 
 LIAISON_PROMPT = """You are a domain liaison of a data platform. Recommend at most one of the
 allowed intents for the user's request, on the session's files (use their file_id values),

@@ -16,6 +16,22 @@ _DATE_COLUMN = re.compile(
     r"\b(?:over|by|using|use|on|with) (?:the )?([a-z_][\w]*) column\b|\bby ([a-z_]*date[\w]*)\b"
 )
 _RETRY = re.compile(r"^(please )?(retry|try|run|do) (that|it|this)( again)?\b|^try again\b")
+_ORDINAL = re.compile(
+    r"^(?:(?:use|take|pick|it's|its|the|that|i mean|please|,|\s)+)?"
+    r"(first|second|third|fourth|1st|2nd|3rd|4th)\b"
+    r"(?: (?:one|file|table|sop|document|dataset|procedure|spreadsheet))?"
+    r"(?: one)?(?: please)?[.!]?$"
+)
+_POSITIONS = {
+    "first": 0,
+    "1st": 0,
+    "second": 1,
+    "2nd": 1,
+    "third": 2,
+    "3rd": 2,
+    "fourth": 3,
+    "4th": 3,
+}
 _REPEAT = re.compile(r"\b(do|run) (the )?same\b|\bsame (thing|again)\b")
 
 
@@ -50,6 +66,12 @@ def date_column(text: str) -> str | None:
     """A column named for trends ("over the order_date column", "by signup_date")."""
     match = _DATE_COLUMN.search(normalize(text))
     return (match.group(1) or match.group(2)) if match else None
+
+
+def ordinal(text: str) -> int | None:
+    """ "the second file", "2nd one": which of the files just listed the user picks."""
+    match = _ORDINAL.search(normalize(text))
+    return _POSITIONS[match.group(1)] if match else None
 
 
 def asks_to_retry(text: str) -> bool:

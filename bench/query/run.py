@@ -31,7 +31,7 @@ from sklearn.datasets import load_iris
 from temporalio.exceptions import ApplicationError
 from vega_datasets import local_data
 
-from activities.agents.examples import EXAMPLES
+from activities.agents.liaisons import default_liaisons
 from activities.catalog.query import QueryDataParams
 from activities.realms import query
 from activities.realms.context import RealmContext
@@ -346,7 +346,7 @@ class Store:
 def accuracy(store: Store) -> None:
     data = datasets()
     ids = {name: store.add(file_name, raw) for name, (file_name, raw, _) in data.items()}
-    examples = {e.lower() for texts in EXAMPLES.values() for e in texts}
+    examples = {e.lower() for texts in default_liaisons().examples().values() for e in texts}
     labelled = cases()
     overlap = [c.question for c in labelled if c.question.lower() in examples]
     assert not overlap, f"benchmark questions among the examples: {overlap}"

@@ -10,35 +10,30 @@ from collections import Counter
 
 from activities.agents.analyzer import KeywordAnalyzer
 from activities.agents.classifier import ClassifierAnalyzer
-from activities.agents.examples import EXAMPLES
+from activities.agents.liaisons import default_liaisons
 from bench.routing.eval_set import EVAL
 from models.agents import Analysis, Route, TurnContext
 from models.files import FileRef
 
-ROUTES = {
-    "upload": Route.DIRECT,
-    "smalltalk": Route.DIRECT,
-    "out_of_scope": Route.DIRECT,
-    "insights": Route.LIAISON,
-    "journey": Route.LIAISON,
-    "compare": Route.COLLABORATION,
-    "clarify": Route.CLARIFY,
-}
+LIAISONS = default_liaisons()
+ROUTES = {name: label.route for name, label in LIAISONS.labels.items()} | {"clarify": Route.CLARIFY}
 ATTACHED = FileRef(file_id="f" * 32, name="data.csv", size=1, sha256="0" * 64, content_type="")
 
 
 def label_of(analysis: Analysis) -> str:
-    """The label an analysis stands for (route plus what the guide said)."""
+    """The label an analysis stands for: its route and liaisons, and for the guide's own
+    answers, which answer it gave (each label's reply is its own)."""
     if analysis.route is Route.CLARIFY:
         return "clarify"
-    if analysis.route is Route.COLLABORATION:
-        return "compare"
-    if analysis.route is Route.LIAISON:
-        return "insights" if analysis.pillar and analysis.pillar.value == "insights" else "journey"
-    if analysis.pillar is not None:
-        return "upload"
-    text = analysis.recommendation.text if analysis.recommendation else ""
-    return "out_of_scope" if text.startswith("Sorry") else "smalltalk"
+    said = analysis.recommendation.text if analysis.recommendation else ""
+    for name, label in LIAISONS.labels.items():
+        if (label.route, list(label.pillars)) != (analysis.route, analysis.pillars):
+            continue
+        if label.answer is None or analysis.pillars:
+            return name
+        if label.answer(TurnContext(text=""), LIAISONS.catalog).text == said:
+            return name
+    return "unknown"
 
 
 def evaluate(
@@ -63,8 +58,9 @@ def main() -> None:
     started = time.perf_counter()
     classifier = ClassifierAnalyzer()
     training_ms = (time.perf_counter() - started) * 1000
-    training = [(t, label, label == "upload") for label, texts in EXAMPLES.items() for t in texts]
-    print(f"training: {sum(len(v) for v in EXAMPLES.values())} examples in {training_ms:.0f} ms")
+    examples = LIAISONS.examples()
+    training = [(t, label, label == "upload") for label, texts in examples.items() for t in texts]
+    print(f"training: {len(training)} examples in {training_ms:.0f} ms")
     print(f"evaluation: {len(EVAL)} utterances, none among the training examples")
     assert not {t for t, _, _ in EVAL} & {t for t, _, _ in training}
     for name, analyzer in (("classifier", classifier), ("keyword baseline", KeywordAnalyzer())):

@@ -2,8 +2,9 @@
 
 import pytest
 
-from activities.agents import collaboration, liaisons
+from activities.agents import collaboration
 from activities.agents.analyzer import CLARIFY_THRESHOLD, KeywordAnalyzer
+from activities.agents.liaisons import default_liaisons
 from models.agents import CollaborationInput, Route, TurnContext
 from models.files import FileRef
 from models.intents import Realm
@@ -43,20 +44,25 @@ def test_an_ambiguous_message_is_clarified() -> None:
 
 
 def test_insights_liaison_asks_for_data_when_there_is_none() -> None:
-    recommendation = liaisons.insights(TurnContext(text="insights please"))
+    recommendation = default_liaisons().recommend(
+        Realm.INSIGHTS, TurnContext(text="insights please")
+    )
     assert not recommendation.intents
 
 
 def test_journey_liaison_uses_sop_text_in_the_message() -> None:
     text = "Create a workflow from my SOP:\n1. Receive\n2. Check\n3. Ship"
-    [intent] = liaisons.journey(TurnContext(text=text)).intents
+    [intent] = default_liaisons().recommend(Realm.JOURNEY, TurnContext(text=text)).intents
     assert intent.params == {"text": text}
 
 
 def test_router_compares_all_session_files() -> None:
     files = [_file("a.csv", "a" * 32), _file("b.csv", "b" * 32)]
     context = TurnContext(text="compare quality", session_files=files)
-    views = [liaisons.content(context), liaisons.insights(context)]
-    plan = collaboration.merge(CollaborationInput(context=context, views=views))
+    views = [
+        default_liaisons().recommend(Realm.CONTENT, context),
+        default_liaisons().recommend(Realm.INSIGHTS, context),
+    ]
+    plan = collaboration.merge(CollaborationInput(context=context, views=views), default_liaisons())
     assert [i.name for i in plan.intents] == ["compare_data_quality"]
     assert plan.intents[0].params["file_ids"] == ["a" * 32, "b" * 32]

@@ -7,7 +7,7 @@ import pytest
 from activities.agents import guide
 from activities.agents.backend import OfflineBackend
 from activities.agents.classifier import ClassifierAnalyzer
-from activities.agents.liaisons import LIAISONS
+from activities.agents.liaisons import default_liaisons
 from activities.agents.slots import extract as extract_slots
 from models.agents import Route, TurnContext
 from models.files import FileRef
@@ -129,5 +129,5 @@ def test_a_named_file_narrows_what_the_liaison_works_on(analyzer: ClassifierAnal
     analysis = asyncio.run(guide.analyze(context, OfflineBackend(analyzer)))
     assert analysis.focus == ["a" * 32]
     focused = TurnContext(text="profile orders.csv", session_files=files, focus=files[:1])
-    [intent] = LIAISONS[Realm.INSIGHTS](focused).intents
+    [intent] = default_liaisons().recommend(Realm.INSIGHTS, focused).intents
     assert intent.params["file_ids"] == ["a" * 32]

@@ -4,9 +4,10 @@ import asyncio
 
 import pytest
 
-from activities.agents import guide, liaisons
+from activities.agents import guide
 from activities.agents.backend import OfflineBackend
 from activities.agents.classifier import ClassifierAnalyzer
+from activities.agents.liaisons import default_liaisons
 from models.agents import Analysis, LastExecution, Route, TurnContext
 from models.files import FileRef
 from models.intents import Intent, Realm
@@ -34,7 +35,7 @@ def test_a_refinement_goes_back_to_the_helping_liaison(backend: OfflineBackend) 
 
 def test_the_insights_liaison_uses_the_date_column_it_is_told() -> None:
     turn = TurnContext(text="use the date column", session_files=[SALES])
-    [intent] = liaisons.insights(turn).intents
+    [intent] = default_liaisons().recommend(Realm.INSIGHTS, turn).intents
     assert intent.name == "generate_insights"
     assert intent.params == {"file_ids": [SALES.file_id], "date_column": "date"}
 
@@ -43,7 +44,7 @@ def test_pasted_steps_answer_the_journey_liaisons_question(backend: OfflineBacke
     steps = "1. Receive the order\n2. Check stock\n3. Ship it"
     analysis = _analyze(backend, steps, active_pillar=Realm.JOURNEY, session_files=[])
     assert (analysis.route, analysis.pillar) == (Route.LIAISON, Realm.JOURNEY)
-    [intent] = liaisons.journey(TurnContext(text=steps)).intents
+    [intent] = default_liaisons().recommend(Realm.JOURNEY, TurnContext(text=steps)).intents
     assert intent.params == {"text": steps}
 
 
