@@ -8,7 +8,6 @@ logged.
 
 import json
 import re
-import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -123,10 +122,6 @@ def caller_of(connection: HTTPConnection) -> str:
         raise HTTPException(
             status_code=401, detail=str(err), headers={"WWW-Authenticate": "Bearer"}
         ) from err
-
-
-def expired(identity: Identity) -> bool:
-    return identity.expires_at is not None and identity.expires_at <= time.time()
 
 
 def _keys(settings: Settings) -> dict[str | None, VerificationKey]:

@@ -5,7 +5,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
-PROTOCOL_VERSION = "1"
+from api.wire import error_frame
+
 INVISIBLE = " \t\n\r\f\v\u200b\u200c\u200d\u2060\ufeff"
 """What a blank `text` may consist of: whitespace and zero-width characters."""
 
@@ -80,10 +81,8 @@ class FrameError(Exception):
         self.ref = ref
 
     def frame(self) -> str:
-        """The contract's error frame (no offset: never replayed)."""
-        return json.dumps(
-            {"type": "error", "code": self.code, "message": self.message, "ref": self.ref}
-        )
+        """The contract's error frame answering this frame."""
+        return error_frame(self.code, self.message, self.ref)
 
 
 def parse_frame(raw: str, *, max_text_length: int) -> ClientFrame:

@@ -10,7 +10,6 @@ out of the feed's memory is told to reconnect (the stream is durable, nothing is
 import asyncio
 import contextlib
 import contextvars
-import json
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -22,6 +21,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.workflow_streams import WorkflowStreamClient, WorkflowStreamItem
 
 from api.conversations import NotOwner
+from api.wire import event_frame
 from models.events import EVENTS_TOPIC, StreamEvent
 from models.search import session_workflow_id
 
@@ -203,14 +203,7 @@ class StreamHub:
         """The wire form of a session's event at a contract offset; `intent.created`
         gets a UI link. The socket sends `message.accepted` in this same form before
         the stream carries it, so both copies are the same text."""
-        body = event.model_dump(mode="json")
-        if body.get("turn_id") is None:
-            body.pop("turn_id", None)
-        if body["type"] == "intent.created":
-            body["temporal_ui_url"] = self._link(body["execution_id"])
-        kind = body.pop("type")
-        text = json.dumps({"type": kind, "offset": offset, "session_id": session_id, **body})
-        return Frame(offset=offset, text=text)
+        return Frame(offset=offset, text=event_frame(event, offset, session_id, self._link))
 
     def _subscribe(self, session_id: str, after: int) -> AsyncIterator[WorkflowStreamItem[Any]]:
         stream = WorkflowStreamClient.create(self._client, session_workflow_id(session_id))

@@ -43,6 +43,12 @@ def execution_search_attributes(
     )
 
 
+def is_server_id(value: str) -> bool:
+    """Whether `value` has the form of the ids the server mints (`uuid4().hex`): session,
+    execution and file ids. Anything else names nothing, so it is refused unread."""
+    return len(value) == 32 and all(c in "0123456789abcdef" for c in value)
+
+
 def session_workflow_id(session_id: str) -> str:
     """The server derives workflow ids; a client never chooses one."""
     return f"session-{session_id}"

@@ -20,6 +20,7 @@ from typing import Protocol
 from pydantic import BaseModel
 
 from models.files import FileRef
+from models.search import is_server_id
 
 
 class UnknownFile(LookupError):
@@ -89,7 +90,6 @@ class LocalFileStore:
         quota_bytes: int | None = None,
         max_concurrent: int | None = None,
     ) -> None:
-        self._root = root
         self._max_bytes = max_bytes
         self._quota = quota_bytes
         self._max_concurrent = max_concurrent
@@ -197,7 +197,7 @@ class LocalFileStore:
 
     def get(self, owner: str, file_id: str) -> FileRef:
         """The caller's file, or `UnknownFile` (for a missing id and for a stranger's)."""
-        if not _is_hex_id(file_id):
+        if not is_server_id(file_id):
             raise UnknownFile(file_id)
         try:
             record = StoredFile.model_validate(json.loads(self._record_path(file_id).read_text()))
@@ -257,7 +257,3 @@ def _live_reservations(folder: Path) -> list[int]:
         finally:
             os.close(fd)
     return live
-
-
-def _is_hex_id(value: str) -> bool:
-    return len(value) == 32 and all(c in "0123456789abcdef" for c in value)

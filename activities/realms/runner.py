@@ -116,7 +116,6 @@ class _Relay:
 
     def __init__(self, attempt: int) -> None:
         self._attempt = attempt
-        self._loop = asyncio.get_running_loop()
         self._latest: RealmProgress | None = None
         self._sent_at = time.monotonic()
         self._cancelled = threading.Event()

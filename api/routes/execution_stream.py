@@ -7,7 +7,6 @@ execution's viewers.
 """
 
 import asyncio
-import json
 import time
 from datetime import timedelta
 from typing import Any
@@ -19,7 +18,7 @@ from api.auth import Identity
 from api.availability import TemporalUnavailable
 from api.edge import admit
 from api.executions import Executions, UnknownExecution
-from api.routes.agent_socket import UNAVAILABLE
+from api.wire import UNAVAILABLE, event_frame
 from models.events import EVENTS_TOPIC, StreamEvent
 from models.execution import ExecutionView
 from models.search import execution_workflow_id
@@ -66,11 +65,8 @@ async def _forward(websocket: WebSocket, view: ExecutionView) -> None:
     async for item in stream.subscribe(
         [EVENTS_TOPIC], result_type=_EVENT_TYPE, poll_cooldown=timedelta(0)
     ):
-        body = item.data.model_dump(mode="json")
-        kind = body.pop("type")
-        frame = {"type": kind, "offset": item.offset + 1, "session_id": view.session_id, **body}
-        await websocket.send_text(json.dumps(frame))
-        if kind in TERMINAL:
+        await websocket.send_text(event_frame(item.data, item.offset + 1, view.session_id))
+        if item.data.type in TERMINAL:
             return
 
 

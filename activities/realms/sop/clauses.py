@@ -66,7 +66,6 @@ _THINGS = word_set(
     "reminder receipt purchase sale loan balance fee price cost account instance "
     "procedure sop flow loop cycle timer period time day week month year stock"
 )
-_PERSON_SUFFIXES = ("er", "or", "ist", "ant", "ent", "ee", "ian", "ary", "ive", "ic")
 _END_VERBS = word_set(
     "approves signs leaves waits finishes ends stops closes pays agrees declines confirms "
     "rejects accepts responds replies decides"
@@ -495,11 +494,6 @@ def _control(clause: str) -> Item | None:
         ref = match.group("ref") or match.group("words")
         return Jump(ref=ref.strip(), back=back)
     return None
-
-
-def is_control(clause: str) -> bool:
-    """True for "go back to step 2", "repeat until …", "the process ends": no task of its own."""
-    return _control(_clean(clause)) is not None
 
 
 def _checks_whether(main: str) -> bool:
