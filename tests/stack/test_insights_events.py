@@ -1,20 +1,48 @@
-"""Every event of the Insights intents on a 1,000-column file stays under 256 KB: the
-results on the stream and every history event of the session and its executions."""
+"""Every result and event of the Insights intents on a 1,000-column file stays under
+256 KB: the handlers' results (a wide file once gave 12,651 findings and a 1.88 MB
+result), the results on the stream and every history event of the session and its
+executions. Here, not in tests/unit, since the reader takes seconds on such a file."""
 
 import asyncio
 import json
 from functools import partial
+from pathlib import Path
 
 import pytest
 
 import launcher
+from activities.catalog.insights import (
+    CompareDataQualityParams,
+    GenerateInsightsParams,
+    ProfileDataParams,
+)
+from activities.realms.insights import compare_data_quality, generate_insights, profile_data
 from tests.client import Api, Event
-from tests.realm_files import wide_csv
+from tests.realm_files import Files, wide_csv
 from tests.stack.test_files_and_history import largest_event
 
 EVENT_LIMIT = 256 * 1024
 RUN = 600.0
 """Seconds an intent on a 1,000-column file may take here (the reader is slow on them)."""
+
+
+@pytest.mark.timeout(600)  # the reader takes seconds per 1,000-column file on a busy machine
+def test_every_result_on_a_1000_column_file_is_bounded(tmp_path: Path) -> None:
+    """The handlers alone, no stack: each result, and the caps that keep it small."""
+    files = Files(tmp_path)
+    first = files.add("wide.csv", wide_csv(rows=60))
+    other = files.add("other.csv", wide_csv(rows=60, prefix="renamed"))
+    profiles = profile_data(files.ctx, ProfileDataParams(file_ids=[first.file_id]))
+    insights = generate_insights(files.ctx, GenerateInsightsParams(file_ids=[first.file_id]))
+    ids = [first.file_id, other.file_id]
+    comparison = compare_data_quality(files.ctx, CompareDataQualityParams(file_ids=ids))
+    for result in (profiles, insights, comparison):
+        assert len(json.dumps(result.model_dump(mode="json")).encode()) < EVENT_LIMIT
+    assert len(insights.files[0].findings) == 20
+    assert insights.files[0].more_findings > 1_000
+    [difference] = comparison.schema_differences
+    assert len(difference.added) == 50
+    assert difference.more == 2 * (1_000 - 50)
 
 
 @pytest.mark.timeout(900)  # the reader takes seconds per 1,000-column file on a busy machine
