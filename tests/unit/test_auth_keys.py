@@ -6,14 +6,25 @@ import hmac
 import json
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from fastapi import HTTPException
 from pydantic import ValidationError
+from starlette.requests import HTTPConnection
 
-from api.auth import Authenticator, AuthError, user_id_of
+from api.auth import (
+    Authenticator,
+    AuthError,
+    Credentials,
+    Identity,
+    caller_of,
+    credentials,
+    user_id_of,
+)
 from settings import Settings
 
 SECRET = "x" * 40
@@ -143,3 +154,137 @@ def test_a_token_with_an_empty_subject_is_refused() -> None:
     auth = Authenticator(Settings(auth_mode="token", jwt_secret=SECRET))
     with pytest.raises(AuthError):
         auth.identify(jwt.encode(_claims(sub=""), SECRET, algorithm="HS256"))
+
+
+def _connection(
+    headers: dict[str, str], query: bytes = b"", settings: Settings | None = None
+) -> HTTPConnection:
+    """A request or handshake as the app sees it."""
+    authenticator = Authenticator(settings or Settings(auth_mode="token", jwt_secret=SECRET))
+    return HTTPConnection(
+        {
+            "type": "http",
+            "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+            "query_string": query,
+            "app": SimpleNamespace(state=SimpleNamespace(authenticator=authenticator)),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("headers", "query", "token", "subprotocol"),
+    [
+        ({"authorization": "Bearer abc"}, b"", "abc", None),
+        ({"authorization": "bearer  abc "}, b"", "abc", None),
+        ({"authorization": "Bearer abc"}, b"access_token=q", "abc", None),
+        ({"authorization": "Basic abc"}, b"access_token=q", "q", None),
+        ({"sec-websocket-protocol": "bearer, abc"}, b"", "abc", "bearer"),
+        ({"sec-websocket-protocol": " bearer ,abc "}, b"", "abc", "bearer"),
+        ({"sec-websocket-protocol": "chat, abc"}, b"", None, None),
+        ({"sec-websocket-protocol": "bearer, abc, x"}, b"", None, None),
+        ({"sec-websocket-protocol": "bearer"}, b"access_token=q", "q", None),
+        ({}, b"access_token=q", "q", None),
+        ({}, b"", None, None),
+    ],
+)
+def test_where_the_token_is_read_from(
+    headers: dict[str, str], query: bytes, token: str | None, subprotocol: str | None
+) -> None:
+    assert credentials(_connection(headers, query)) == Credentials(token, subprotocol)
+
+
+def test_a_request_without_a_valid_token_is_401_with_a_bearer_challenge() -> None:
+    with pytest.raises(HTTPException) as caught:
+        caller_of(_connection({}))
+    assert caught.value.status_code == 401
+    assert caught.value.detail == "a bearer token is required"
+    assert caught.value.headers == {"WWW-Authenticate": "Bearer"}
+    token = jwt.encode(_claims(), SECRET, algorithm="HS256")
+    assert caller_of(_connection({"authorization": f"Bearer {token}"})) == "ann"
+
+
+def test_local_mode_is_the_local_user_whatever_is_sent() -> None:
+    auth = Authenticator(Settings(auth_mode="local", local_user_id="me"))
+    assert auth.identify(None) == Identity("me")
+    assert auth.identify("forged") == Identity("me")
+
+
+def test_an_identity_expires_when_its_token_does() -> None:
+    auth = Authenticator(Settings(auth_mode="token", jwt_secret=SECRET))
+    exp = int(time.time()) + 60
+    identity = auth.identify(jwt.encode(_claims(exp=exp), SECRET, algorithm="HS256"))
+    assert identity == Identity("ann", float(exp))
+    with pytest.raises(AuthError, match="a bearer token is required"):
+        auth.identify("")
+
+
+def test_audience_issuer_and_tenant_claim_are_checked_as_configured() -> None:
+    settings = Settings(
+        auth_mode="token",
+        jwt_secret=SECRET,
+        jwt_audience="api",
+        jwt_issuer="idp",
+        tenant_claim="org",
+    )
+    auth = Authenticator(settings)
+    good = _claims(aud="api", iss="idp", org="acme", tenant="other")
+    assert auth.identify(jwt.encode(good, SECRET, algorithm="HS256")).user_id == "acme/ann"
+    for wrong in ({"aud": "web"}, {"iss": "evil"}):
+        with pytest.raises(AuthError, match="invalid token"):
+            auth.identify(jwt.encode(good | wrong, SECRET, algorithm="HS256"))
+
+
+def _jwks(tmp_path: Path, *entries: dict[str, object]) -> Authenticator:
+    (tmp_path / "jwks.json").write_text(json.dumps({"keys": list(entries)}))
+    return Authenticator(Settings(auth_mode="token", jwks_file=tmp_path / "jwks.json"))
+
+
+def _jwk(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, **extra: str) -> dict[str, object]:
+    if isinstance(key, rsa.RSAPrivateKey):
+        text = jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())
+    else:
+        text = jwt.algorithms.ECAlgorithm.to_jwk(key.public_key())
+    return {**json.loads(text), **extra}
+
+
+def test_each_jwks_key_verifies_the_tokens_that_name_it_and_the_first_is_the_default(
+    tmp_path: Path, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    auth = _jwks(tmp_path, _jwk(rsa_key, kid="k1"), _jwk(other, kid="k2"))
+
+    def token(key: rsa.RSAPrivateKey, kid: str | None) -> str:
+        headers = {} if kid is None else {"kid": kid}
+        return jwt.encode(_claims(), key, algorithm="RS256", headers=headers)
+
+    assert auth.identify(token(other, "k2")).user_id == "ann"
+    assert auth.identify(token(rsa_key, "k1")).user_id == "ann"
+    assert auth.identify(token(rsa_key, None)).user_id == "ann"
+    assert auth.identify(token(rsa_key, "unknown")).user_id == "ann"
+    with pytest.raises(AuthError):
+        auth.identify(token(other, None))
+    with pytest.raises(AuthError):
+        auth.identify(token(other, "k1"))
+
+
+def test_a_jwks_keys_alg_and_kty_say_which_algorithms_it_verifies(
+    tmp_path: Path, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    auth = _jwks(tmp_path, _jwk(rsa_key, kid="k1", alg="RS384"))
+    assert auth.identify(jwt.encode(_claims(), rsa_key, "RS384", {"kid": "k1"})).user_id == "ann"
+    with pytest.raises(AuthError):
+        auth.identify(jwt.encode(_claims(), rsa_key, "RS256", {"kid": "k1"}))
+    curve = ec.generate_private_key(ec.SECP256R1())
+    auth = _jwks(tmp_path, _jwk(curve, kid="e1"))
+    assert auth.identify(jwt.encode(_claims(), curve, "ES256", {"kid": "e1"})).user_id == "ann"
+    with pytest.raises(AuthError):
+        auth.identify(jwt.encode(_claims(), rsa_key, "RS256", {"kid": "e1"}))
+
+
+def test_an_rs256_public_key_file_verifies_every_rsa_algorithm(
+    tmp_path: Path, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    (tmp_path / "key.pem").write_bytes(public_pem(rsa_key))
+    auth = Authenticator(Settings(auth_mode="token", jwt_public_key_file=tmp_path / "key.pem"))
+    for algorithm in ("RS256", "RS384", "RS512"):
+        assert auth.identify(jwt.encode(_claims(), rsa_key, algorithm)).user_id == "ann"

@@ -5,14 +5,23 @@ import asyncio
 import fcntl
 import os
 import signal
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
+import jwt
 import pytest
+from starlette.types import Message
+from starlette.websockets import WebSocket
 
-from api.edge import FloodGuard, TokenBucket
+from api import edge
+from api.auth import Authenticator
+from api.edge import FloodGuard, SocketRegistry, TokenBucket
 from api.limits import RateLimited, StartWindow
 from api.middleware import host_allowed
+from settings import Settings
 from storage.files import FileTooLarge, LocalFileStore, TooManyUploads
 
 
@@ -162,3 +171,246 @@ def test_a_live_reservation_in_another_process_counts(tmp_path: Path) -> None:
 async def _touch_room(store: LocalFileStore) -> None:
     async with store.reserve("ann", 1):
         pass
+
+
+class _Clock:
+    """`time.monotonic` for the edge, moved by hand; it starts well ahead of the real one,
+    which a new bucket's stamp still reads (a new bucket starts full either way)."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> _Clock:
+    clock = _Clock(time.monotonic() + 1000.0)
+    monkeypatch.setattr(time, "monotonic", clock)
+    return clock
+
+
+def test_a_bucket_spends_one_token_a_frame_and_refills_at_its_rate(clock: _Clock) -> None:
+    bucket = TokenBucket(rate=2.0, burst=3)
+    assert [bucket.take() for _ in range(4)] == [True, True, True, False]
+    clock.now += 0.4  # 0.8 of a token
+    assert not bucket.take()
+    clock.now += 0.1  # 1.0
+    assert bucket.take()
+    assert not bucket.take()
+
+
+def test_a_bucket_saves_at_most_its_burst_and_says_when_it_is_full(clock: _Clock) -> None:
+    bucket = TokenBucket(rate=2.0, burst=3)
+    assert bucket.full()
+    bucket.take()
+    assert not bucket.full()
+    clock.now += 0.49
+    assert not bucket.full()
+    clock.now += 0.01
+    assert bucket.full()
+    clock.now += 60.0
+    assert [bucket.take() for _ in range(4)] == [True, True, True, False]
+
+
+def test_a_socket_refused_more_often_than_the_strike_limit_is_still_flooding(
+    clock: _Clock,
+) -> None:
+    guard = FloodGuard(TokenBucket(0.0, 0), TokenBucket(0.0, 0), 3, 10.0)
+    for _ in range(7):
+        assert not guard.admit()
+    assert guard.flooding()
+
+
+def test_the_window_counts_from_the_oldest_of_the_last_strikes_inclusive(clock: _Clock) -> None:
+    """Refusals at 0, 5, 6, 7, 8 s with 5 strikes in 10 s: flooding until 10 s after the
+    first, not after the second."""
+    guard = FloodGuard(TokenBucket(0.0, 0), TokenBucket(0.0, 0), 5, 10.0)
+    start = clock.now
+    for at in (0.0, 5.0, 6.0, 7.0, 8.0):
+        clock.now = start + at
+        guard.admit()
+    clock.now = start + 10.0
+    assert guard.flooding()
+    clock.now = start + 10.5
+    assert not guard.flooding()
+
+
+def test_a_frame_needs_a_token_from_both_the_socket_and_its_user(clock: _Clock) -> None:
+    assert not FloodGuard(TokenBucket(0.0, 0), TokenBucket(0.0, 5), 5, 10.0).admit()
+    assert not FloodGuard(TokenBucket(0.0, 5), TokenBucket(0.0, 0), 5, 10.0).admit()
+    assert FloodGuard(TokenBucket(0.0, 1), TokenBucket(0.0, 1), 5, 10.0).admit()
+
+
+class _Socket:
+    def __init__(self) -> None:
+        self.closed: list[tuple[int, str]] = []
+
+    def close(self, code: int, reason: str) -> None:
+        self.closed.append((code, reason))
+
+
+def _settings(**values: Any) -> Settings:
+    defaults: dict[str, Any] = {
+        "max_sockets_per_user": 2,
+        "rate_per_socket": 0.0,
+        "burst_per_socket": 5,
+        "rate_per_user": 1.0,
+        "burst_per_user": 3,
+        "flood_strikes": 4,
+        "flood_window_seconds": 7.0,
+    }
+    return Settings(**(defaults | values))
+
+
+def test_a_user_opens_at_most_the_cap_of_sockets_others_are_counted_apart() -> None:
+    registry = SocketRegistry(_settings())
+    first, second, third = _Socket(), _Socket(), _Socket()
+    assert registry.register("ann", first)
+    assert registry.register("ann", second)
+    assert not registry.register("ann", third)
+    assert registry.register("bob", third)
+    registry.unregister("ann", first)
+    assert registry.register("ann", _Socket())
+
+
+def test_a_users_sockets_share_one_bucket_kept_until_it_refilled(clock: _Clock) -> None:
+    registry = SocketRegistry(_settings())
+    socket = _Socket()
+    registry.register("ann", socket)
+    one, two = registry.guard("ann"), registry.guard("ann")
+    assert [one.admit(), two.admit(), one.admit(), two.admit()] == [True, True, True, False]
+    assert registry.guard("bob").admit()
+    for _ in range(4):
+        one.admit()
+    assert one.flooding()
+    registry.unregister("ann", socket)
+    registry.register("ann", socket)
+    assert not registry.guard("ann").admit()  # closing the socket bought no rate
+    registry.unregister("ann", socket)
+    clock.now += 3.0
+    registry.unregister("bob", _Socket())
+    assert [registry.guard("ann").admit() for _ in range(4)] == [True, True, True, False]
+
+
+def test_a_new_socket_gets_its_own_bucket_of_the_per_socket_burst(clock: _Clock) -> None:
+    registry = SocketRegistry(_settings(burst_per_user=100))
+    guard = registry.guard("ann")
+    assert [guard.admit() for _ in range(6)] == [True] * 5 + [False]
+    assert registry.guard("ann").admit()
+
+
+def test_close_all_closes_every_socket_and_waits_until_they_are_gone() -> None:
+    registry = SocketRegistry(_settings())
+    sockets = {"ann": _Socket(), "bob": _Socket()}
+
+    async def settle() -> None:
+        for _ in range(10):
+            await asyncio.sleep(0)
+
+    async def run() -> None:
+        await asyncio.wait_for(registry.close_all_and_wait(1001, "bye", 30.0), 10)
+        for user, socket in sockets.items():
+            registry.register(user, socket)
+        waited = asyncio.create_task(registry.close_all_and_wait(1001, "bye", 30.0))
+        await settle()
+        assert not waited.done()
+        registry.unregister("ann", sockets["ann"])
+        await settle()
+        assert not waited.done()
+        registry.unregister("bob", sockets["bob"])
+        await asyncio.wait_for(waited, 10)
+
+    asyncio.run(run())
+    assert [s.closed for s in sockets.values()] == [[(1001, "bye")], [(1001, "bye")]]
+
+
+def test_close_all_and_wait_gives_up_after_its_patience() -> None:
+    registry = SocketRegistry(_settings())
+    registry.register("ann", _Socket())
+    asyncio.run(asyncio.wait_for(registry.close_all_and_wait(1001, "bye", 0.0), 10))
+
+
+def _websocket(
+    headers: dict[str, str], settings: Settings, sent: list[Message] | None = None
+) -> WebSocket:
+    """A handshake as uvicorn hands it to the app, arriving on 127.0.0.1:8000."""
+
+    async def receive() -> Message:
+        return {"type": "websocket.connect"}
+
+    async def send(message: Message) -> None:
+        if sent is not None:
+            sent.append(message)
+
+    state = SimpleNamespace(settings=settings, authenticator=Authenticator(settings))
+    scope = {
+        "type": "websocket",
+        "path": "/api/runtime/agent",
+        "query_string": b"",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "server": ("127.0.0.1", 8000),
+        "app": SimpleNamespace(state=state),
+    }
+    return WebSocket(scope, receive, send)
+
+
+@pytest.mark.parametrize(
+    ("origin", "host", "allowed"),
+    [
+        (None, "evil.example", True),  # not a browser
+        ("https://app.example", "127.0.0.1:8000", True),  # on the allowlist
+        ("https://other.example", "127.0.0.1:8000", False),
+        ("http://127.0.0.1:8000", "127.0.0.1:8000", True),  # the API's own origin
+        ("http://localhost:8000", "127.0.0.1:8000", False),  # not the Host it was sent
+        ("http://evil.example", "evil.example", False),  # own origin, foreign Host: rebinding
+        ("http://api.example", "api.example", True),  # own origin on an allowed Host
+    ],
+)
+def test_origins(origin: str | None, host: str, allowed: bool) -> None:
+    settings = Settings(allowed_origins=["https://app.example"], allowed_hosts=["api.example"])
+    headers = {"host": host} | ({} if origin is None else {"origin": origin})
+    assert edge.origin_allowed(_websocket(headers, settings), settings) is allowed
+
+
+def test_a_star_allows_any_origin() -> None:
+    settings = Settings(allowed_origins=["*"])
+    headers = {"host": "127.0.0.1:8000", "origin": "https://any.example"}
+    assert edge.origin_allowed(_websocket(headers, settings), settings)
+
+
+SECRET = "y" * 40
+
+
+def _admit(headers: dict[str, str]) -> tuple[edge.Admitted | None, list[Message]]:
+    settings = Settings(auth_mode="token", jwt_secret=SECRET)
+    sent: list[Message] = []
+    admitted = asyncio.run(
+        edge.admit(_websocket({"host": "127.0.0.1:8000"} | headers, settings, sent))
+    )
+    return admitted, sent
+
+
+def test_a_foreign_origin_is_refused_before_accept() -> None:
+    admitted, sent = _admit({"origin": "https://evil.example"})
+    assert admitted is None
+    assert sent == [{"type": "websocket.close", "code": 1008, "reason": "origin not allowed"}]
+
+
+def test_bad_credentials_are_accepted_then_closed_with_the_reason() -> None:
+    admitted, sent = _admit({"sec-websocket-protocol": "bearer, forged"})
+    assert admitted is None
+    assert [m["type"] for m in sent] == ["websocket.accept", "websocket.close"]
+    assert sent[0]["subprotocol"] == "bearer"
+    assert (sent[1]["code"], sent[1]["reason"]) == (1008, "invalid token: DecodeError")
+
+
+def test_a_valid_token_is_admitted_with_its_identity_and_subprotocol() -> None:
+    token = jwt.encode({"sub": "ann", "exp": int(time.time()) + 60}, SECRET, algorithm="HS256")
+    admitted, sent = _admit({"sec-websocket-protocol": f"bearer, {token}"})
+    assert admitted is not None and sent == []
+    assert (admitted.identity.user_id, admitted.subprotocol) == ("ann", "bearer")
+    admitted, _ = _admit({"authorization": f"Bearer {token}"})
+    assert admitted is not None
+    assert (admitted.identity.user_id, admitted.subprotocol) == ("ann", None)
