@@ -62,6 +62,10 @@ ID_NAME = re.compile(
     r"|^(?:uuid|guid|key|rownum|row_number|row_id)$",
 )
 DATE_NAME = re.compile(r"(?i)(?:^|[^a-z])(?:year|date)")
+YEAR_NAME = re.compile(r"^\d{4}$")
+"""A column named by a year (1000-2999): one period of a wide table (World Bank: 1960, …)."""
+MIN_PERIODS = 2
+"""Columns named by years from which they are one measure's periods, not measures."""
 DATE_VALUE = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
 """A text column is tested for dates when its first value starts like one (or its name
 says it holds them)."""
@@ -139,6 +143,7 @@ def findings_of(table: Table, date_column: str | None, limit: int) -> FileInsigh
     frame = table.frame
     dated = _date_column(table, date_column)
     roles = _roles(frame, dated[0] if dated else None)
+    periods = _periods(roles)
     tests = _Tests()
     matrix = _collapse_near_duplicates(frame, roles)
     _correlations(matrix, tests)
@@ -147,6 +152,8 @@ def findings_of(table: Table, date_column: str | None, limit: int) -> FileInsigh
     _skews(frame, roles.measures, tests)
     if dated is not None:
         _trends(frame, dated, roles, tests)
+    if periods:
+        _period_trend(frame, periods, tests)
     kept = _significant(tests)
     kept += [*_missing(frame), *_duplicates(frame)]
     kept.sort(key=lambda c: (c.finding.kind != "predictors", -c.strength, c.p or 0.0))
@@ -285,6 +292,30 @@ def _not_a_measurement(name: str, column: pd.Series, distinct: int) -> str | Non
             return "row index"
         return "row number or sequence id (consecutive whole numbers)"
     return None
+
+
+def _periods(roles: _Roles) -> list[str]:
+    """A wide table's year columns, taken out of the measures (and listed as left out).
+
+    Columns named 1960, 1961, … hold one measure in successive years: correlating them
+    with each other says only that a country's rate this year is close to last year's,
+    so they get one trend over the years instead (`_period_trend`).
+    """
+    years = [n for n in roles.measures if YEAR_NAME.match(n) and 1000 <= int(n) <= 2999]
+    if len(years) < MIN_PERIODS:
+        return []
+    reason = f"one year of a wide table ({min(years)} to {max(years)}): a trend over the years"
+    roles.measures = [n for n in roles.measures if n not in years]
+    roles.left_out |= dict.fromkeys(years, reason)
+    return years
+
+
+def _period_trend(frame: pd.DataFrame, years: list[str], tests: _Tests) -> None:
+    """The trend of a wide table's yearly means, its year columns read as dates."""
+    long = frame[years].melt(var_name="year", value_name="value")
+    dates = pd.to_datetime(long["year"], format="%Y")
+    what = f"the mean of columns {min(years)} to {max(years)}"
+    _trend("their years", dates, long["value"], what, None, tests)
 
 
 @dataclass
