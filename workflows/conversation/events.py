@@ -5,6 +5,7 @@ from datetime import datetime
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.agents.analyzer import GUIDE
     from models.agents import Analysis, Recommendation
     from models.events import AgentAnalysis, AgentMessage
 
@@ -36,7 +37,7 @@ def agent_message(recommendation: Recommendation, turn_id: str, now: datetime) -
 def apology() -> Recommendation:
     """The guide's answer when its agents failed: nothing ran, send it again."""
     return Recommendation(
-        agent="guide",
+        agent=GUIDE,
         text="Sorry, something went wrong while I was thinking about that. Please try again.",
         next_steps=["Send the message again"],
     )

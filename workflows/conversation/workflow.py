@@ -7,17 +7,13 @@ Collaboration Router may turn it into intents, and each intent runs as a child
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TypeVar
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import BaseModel
     from temporalio.contrib.workflow_streams import WorkflowStreamState
 
     from activities.agents.activities import AgentActivities
@@ -47,7 +43,6 @@ with workflow.unsafe.imports_passed_through():
     from models.events import (
         ExecutionStarted,
         IntentCreated,
-        IntentPendingApproval,
         IntentRejected,
         MessageAccepted,
         TurnCompleted,
@@ -58,22 +53,17 @@ with workflow.unsafe.imports_passed_through():
         ExecutionEventSignal,
         ExecutionInput,
         ExecutionOutcome,
-        ValidatedIntent,
     )
     from models.intents import Intent
     from models.search import execution_search_attributes, execution_workflow_id
     from telemetry.tracing import resumed
+    from workflows.conversation.agents import run_agent
+    from workflows.conversation.approval import Approval
     from workflows.conversation.events import agent_message, analysis_event, apology
     from workflows.conversation.outcomes import outcome_event, outcome_of, turn_status
     from workflows.conversation.stream import HeldStream
     from workflows.execution import IntentExecution
 
-APPROVAL_FROM_CATALOG = "approval-from-catalog"
-"""Patch: whether an intent needs approval comes stamped from the catalog, not from the
-Runtime's validate activity (so the Experience Plane's workers need no realm code)."""
-AGENT_TIMEOUT = timedelta(seconds=30)
-"""Room for an LLM backend's call and its validation retry; offline agents take ~1 ms."""
-AGENT_RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_attempts=3)
 REMEMBERED_MESSAGE_IDS = 2_000
 REMEMBERED_EXECUTIONS = 1_000
 ACCEPT_BEFORE_AGENTS = "accept-before-agents"
@@ -87,9 +77,6 @@ ACCEPTANCE_FALLBACK = timedelta(milliseconds=500)
 brings that task within one Update round trip."""
 IDLE_END_PATCH = "session-ends-when-idle"
 """Sessions started before idle sessions ended waited forever without a timer."""
-
-Req = TypeVar("Req", bound=BaseModel)
-Res = TypeVar("Res", bound=BaseModel)
 
 
 @workflow.defn
@@ -121,8 +108,7 @@ class Conversation:
         self._stream = HeldStream(start.stream_state, self._state)
         self._active_at = workflow.now()
         """When the last turn ended (or this run began): the idle clock starts there."""
-        self._awaiting: str | None = None
-        self._decision: Decision | None = None
+        self._approval = Approval(self._stream, self._state)
         self._busy = False
         """A turn or a continue-as-new is under way; an idle run loop starts a turn at once."""
         self._recorded_in: dict[str, int] = {}
@@ -190,15 +176,12 @@ class Conversation:
     @workflow.update
     def decide(self, decision: Decision) -> None:
         """The user approves or rejects the intent a turn waits on."""
-        self._decision = decision
+        self._approval.give(decision)
 
     @decide.validator
     def _waiting_turn(self, decision: Decision) -> None:
         self._owner_only(decision.user_id)
-        if self._awaiting is None or decision.turn_id != self._awaiting:
-            raise ApplicationError(
-                f"turn {decision.turn_id} is not waiting for approval", type="not_waiting"
-            )
+        self._approval.check(decision)
 
     def _owner_only(self, user_id: str | None) -> None:
         """Refuse, before anything is recorded, an Update from anyone but the owner."""
@@ -291,7 +274,7 @@ class Conversation:
             last_execution=self._state.last_execution,
         )
         try:
-            analysis = await self._agent(
+            analysis = await run_agent(
                 AgentActivities.analyze, context, "Guide Agent: analyze message"
             )
             self._stream.publish(analysis_event(analysis, turn_id, workflow.now()))
@@ -331,7 +314,7 @@ class Conversation:
             return analysis.recommendation or apology()
         views = await asyncio.gather(
             *(
-                self._agent(
+                run_agent(
                     AgentActivities.recommend,
                     LiaisonInput(pillar=pillar, context=context),
                     f"{pillar.value.capitalize()} Liaison: recommend an intent",
@@ -341,7 +324,7 @@ class Conversation:
         )
         if analysis.route is Route.LIAISON:
             return views[0]
-        return await self._agent(
+        return await run_agent(
             AgentActivities.merge,
             CollaborationInput(context=context, views=list(views)),
             "Collaboration Router: merge the liaisons' views",
@@ -358,8 +341,8 @@ class Conversation:
         needs_approval: bool | None = None,
     ) -> TurnStatus:
         """Hand one intent to the Runtime, then let the agent sum up what came of it."""
-        if retry_of is None and await self._needs_approval(intent, needs_approval):
-            decision = await self._approval(turn_id, intent)
+        if retry_of is None and await self._approval.needed(intent, needs_approval):
+            decision = await self._approval.wait(turn_id, intent)
             if decision is None:
                 return "needs_input"
             if not decision.approve:
@@ -370,7 +353,7 @@ class Conversation:
                 return "completed"
         outcome = await self._execute(turn_id, intent, execution_id, retry_of)
         try:
-            summary = await self._agent(
+            summary = await run_agent(
                 AgentActivities.summarize,
                 SummaryInput(
                     agent=agent,
@@ -385,62 +368,6 @@ class Conversation:
         except ActivityError:
             workflow.logger.exception("summary failed", extra={"turn_id": turn_id})
         return "completed" if outcome.status == "completed" else "failed"
-
-    async def _needs_approval(self, intent: Intent, stamped: bool | None) -> bool:
-        """Every intent when the session asked so, else as the intent catalog marks it.
-
-        The catalog's word arrives stamped on the intent's request or plan; histories
-        written before that asked the Runtime's validate activity, and replay so.
-        """
-        if self._state.approve_all:
-            return True
-        if stamped is not None and workflow.patched(APPROVAL_FROM_CATALOG):
-            return stamped
-        try:
-            validated: ValidatedIntent = await workflow.execute_local_activity(
-                "runtime.validate",
-                intent,
-                result_type=ValidatedIntent,
-                start_to_close_timeout=AGENT_TIMEOUT,
-                retry_policy=AGENT_RETRY,
-                summary=f"Runtime: does {intent.name} need approval?",
-            )
-        except ActivityError:
-            return False
-        return validated.needs_approval
-
-    async def _approval(self, turn_id: str, intent: Intent) -> Decision | None:
-        """Wait durably for the user's decision; None when it does not come in time."""
-        reason = (
-            "this session approves every intent before it runs"
-            if self._state.approve_all
-            else f"{intent.name} needs your approval before it runs"
-        )
-        self._stream.publish(
-            IntentPendingApproval(ts=workflow.now(), turn_id=turn_id, intent=intent, reason=reason)
-        )
-        self._awaiting, self._decision = turn_id, None
-        try:
-            await self._stream.outside(
-                workflow.wait_condition(
-                    lambda: self._decision is not None,
-                    timeout=timedelta(seconds=self._state.approval_timeout_seconds),
-                    timeout_summary="waiting for the user's approval",
-                )
-            )
-        except TimeoutError:
-            self._say(
-                turn_id,
-                Recommendation(
-                    agent=GUIDE,
-                    text=f"I didn't get an approval for {intent.name}, so nothing ran.",
-                    next_steps=["Ask again when you're ready"],
-                ),
-            )
-            return None
-        finally:
-            self._awaiting = None
-        return self._decision
 
     async def _execute(
         self, turn_id: str, intent: Intent, execution_id: str, retry_of: str | None
@@ -492,18 +419,6 @@ class Conversation:
             execution_id=execution_id, intent=intent, status=outcome.status
         )
         return outcome
-
-    async def _agent(
-        self, method: Callable[[AgentActivities, Req], Awaitable[Res]], request: Req, summary: str
-    ) -> Res:
-        """Agents are short pure analysis: local activities keep them off the task queue."""
-        return await workflow.execute_local_activity_method(
-            method,
-            request,
-            start_to_close_timeout=AGENT_TIMEOUT,
-            retry_policy=AGENT_RETRY,
-            summary=summary,
-        )
 
     def _say(self, turn_id: str, recommendation: Recommendation) -> None:
         self._stream.publish(agent_message(recommendation, turn_id, workflow.now()))
