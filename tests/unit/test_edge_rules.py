@@ -9,17 +9,18 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import jwt
 import pytest
 from starlette.types import Message
 from starlette.websockets import WebSocket
+from temporalio.client import Client
 
 from api import edge
 from api.auth import Authenticator
 from api.edge import FloodGuard, SocketRegistry, TokenBucket
-from api.limits import RateLimited, StartWindow
+from api.limits import BUSY_RETRY_SECONDS, RateLimited, StartWindow, UserCaps
 from api.middleware import host_allowed
 from settings import Settings
 from storage.files import FileTooLarge, LocalFileStore, TooManyUploads
@@ -273,6 +274,22 @@ def test_a_user_opens_at_most_the_cap_of_sockets_others_are_counted_apart() -> N
     assert registry.register("bob", third)
     registry.unregister("ann", first)
     assert registry.register("ann", _Socket())
+    assert not registry.register("ann", _Socket())
+    registry.close_all(1001, "bye")
+    assert (first.closed, second.closed, third.closed) == ([], [(1001, "bye")], [(1001, "bye")])
+
+
+def test_a_user_with_an_open_socket_keeps_one_bucket_when_another_user_leaves(
+    clock: _Clock,
+) -> None:
+    registry = SocketRegistry(_settings())
+    registry.register("ann", _Socket())
+    first = registry.guard("ann")
+    bob = _Socket()
+    registry.register("bob", bob)
+    registry.unregister("bob", bob)
+    second = registry.guard("ann")
+    assert [first.admit(), second.admit(), first.admit(), second.admit()] == [True] * 3 + [False]
 
 
 def test_a_users_sockets_share_one_bucket_kept_until_it_refilled(clock: _Clock) -> None:
@@ -414,3 +431,130 @@ def test_a_valid_token_is_admitted_with_its_identity_and_subprotocol() -> None:
     admitted, _ = _admit({"authorization": f"Bearer {token}"})
     assert admitted is not None
     assert (admitted.identity.user_id, admitted.subprotocol) == ("ann", None)
+
+
+def test_the_start_window_slides_and_says_when_the_oldest_start_leaves_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starts at 1000, 1010 and 1020 s with a cap of 3 a minute: refused until 1060 s,
+    when the first one is a full minute old, with Retry-After counting down to it."""
+    window = StartWindow(tmp_path / "limits.sqlite")
+    clock = _Clock(1000.0)
+    monkeypatch.setattr(time, "time", clock)
+
+    async def hit() -> int | None:
+        try:
+            await window.hit("ann", "session", 3, "sessions")
+        except RateLimited as err:
+            assert str(err) == f"more than 3 sessions a minute; try again in {err.retry_after} s"
+            return err.retry_after
+        return None
+
+    def at(now: float) -> int | None:
+        clock.now = now
+        return asyncio.run(hit())
+
+    assert [at(1000.0), at(1010.0), at(1020.0)] == [None, None, None]
+    assert [at(1030.0), at(1059.2), at(1059.9)] == [30, 1, 1]
+    assert at(1060.0) is None
+    assert at(1060.5) == 10
+
+
+class _Visibility:
+    """Temporal's count of running workflows, as `UserCaps` asks for it."""
+
+    def __init__(self, running: int) -> None:
+        self.running = running
+        self.queries: list[str] = []
+
+    async def count_workflows(self, query: str) -> SimpleNamespace:
+        self.queries.append(query)
+        return SimpleNamespace(count=self.running)
+
+
+def _caps(tmp_path: Path, running: int, **values: Any) -> tuple[UserCaps, _Visibility]:
+    visibility = _Visibility(running)
+    settings = Settings(
+        auth_mode="token",
+        jwt_secret="z" * 40,
+        data_dir=tmp_path,
+        max_open_sessions=3,
+        max_running_executions=2,
+        sessions_per_minute=1,
+        intents_per_minute=1,
+        **values,
+    )
+    return UserCaps(cast(Client, visibility), settings), visibility
+
+
+def test_open_sessions_are_capped_at_the_limit_counted_in_visibility(tmp_path: Path) -> None:
+    caps, visibility = _caps(tmp_path, running=2)
+    asyncio.run(caps.new_session('a"n\\n'))
+    assert visibility.queries == [
+        'WorkflowType="Conversation" AND ExecutionStatus="Running" AND UserId="a\\"n\\\\n"'
+    ]
+    caps, _ = _caps(tmp_path / "full", running=3)
+    with pytest.raises(RateLimited) as refused:
+        asyncio.run(caps.new_session("ann"))
+    assert refused.value.retry_after == BUSY_RETRY_SECONDS
+    assert str(refused.value) == "you have 3 open sessions; the limit is 3: wait for one to end"
+
+
+def test_running_executions_are_capped_then_intents_a_minute(tmp_path: Path) -> None:
+    caps, visibility = _caps(tmp_path, running=1)
+    asyncio.run(caps.new_execution("ann"))
+    assert visibility.queries[0].startswith('WorkflowType="IntentExecution" ')
+    with pytest.raises(RateLimited, match="more than 1 intents a minute"):
+        asyncio.run(caps.new_execution("ann"))
+    asyncio.run(caps.new_session("ann"))  # a session is counted apart from intents
+    caps, _ = _caps(tmp_path / "full", running=2)
+    with pytest.raises(RateLimited, match="you have 2 running executions; the limit is 2"):
+        asyncio.run(caps.new_execution("ann"))
+
+
+def test_caps_apply_in_local_mode_only_when_asked(tmp_path: Path) -> None:
+    visibility = _Visibility(running=100)
+    local = Settings(data_dir=tmp_path, max_open_sessions=1)
+    caps = UserCaps(cast(Client, visibility), local)
+    asyncio.run(caps.new_session("local"))
+    asyncio.run(caps.new_execution("local"))
+    assert visibility.queries == []
+    caps = UserCaps(cast(Client, visibility), Settings(data_dir=tmp_path, caps_in_local_mode=True))
+    with pytest.raises(RateLimited):
+        asyncio.run(caps.new_session("local"))
+
+
+def test_a_stop_signal_closes_every_socket_with_1001_before_the_server_stops() -> None:
+    registry = SocketRegistry(_settings())
+    socket = _Socket()
+    registry.register("ann", socket)
+    handed: list[int] = []
+    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+
+    async def run() -> None:
+        stopped = asyncio.Event()
+
+        def server(signum: int, frame: object) -> None:
+            handed.append(signum)
+            stopped.set()
+
+        signal.signal(signal.SIGTERM, server)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        edge.close_sockets_on_exit(registry)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            handler = signal.getsignal(signum)
+            assert callable(handler)
+            handler(signum, None)
+        for _ in range(10):
+            await asyncio.sleep(0)
+        assert socket.closed == [(1001, "server shutting down: reconnect")] * 2
+        assert handed == []
+        registry.unregister("ann", socket)
+        await asyncio.wait_for(stopped.wait(), 10)
+        assert handed == [signal.SIGTERM]
+
+    try:
+        asyncio.run(run())
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
