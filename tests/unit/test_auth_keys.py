@@ -288,3 +288,38 @@ def test_an_rs256_public_key_file_verifies_every_rsa_algorithm(
     auth = Authenticator(Settings(auth_mode="token", jwt_public_key_file=tmp_path / "key.pem"))
     for algorithm in ("RS256", "RS384", "RS512"):
         assert auth.identify(jwt.encode(_claims(), rsa_key, algorithm)).user_id == "ann"
+
+
+def test_refusals_say_what_was_wrong(tmp_path: Path) -> None:
+    """The sentence reaches the client (401 detail, 1008 close reason)."""
+    auth = Authenticator(Settings(auth_mode="token", jwt_secret=SECRET))
+    with pytest.raises(AuthError, match=r"^invalid token: DecodeError$"):
+        auth.identify("not.a.token")
+    with pytest.raises(AuthError, match=r"^invalid token: ExpiredSignatureError$"):
+        auth.identify(jwt.encode(_claims(exp=int(time.time()) - 5), SECRET, algorithm="HS256"))
+    with pytest.raises(AuthError, match=r"^the token's subject \(sub\) is empty or malformed$"):
+        user_id_of(" ann")
+    with pytest.raises(AuthError, match=r"^the token's tenant is empty or malformed$"):
+        user_id_of("ann", "")
+    (tmp_path / "jwks.json").write_text(json.dumps({"keys": []}))
+    empty = Authenticator(Settings(auth_mode="token", jwks_file=tmp_path / "jwks.json"))
+    with pytest.raises(AuthError, match=r"^the token's key is not known$"):
+        empty.identify(jwt.encode(_claims(), SECRET, algorithm="HS256"))
+
+
+def test_a_jwks_key_of_an_unlisted_type_without_alg_verifies_nothing(tmp_path: Path) -> None:
+    secret = base64.urlsafe_b64encode(SECRET.encode()).rstrip(b"=").decode()
+    auth = _jwks(tmp_path, {"kty": "oct", "k": secret, "kid": "s1"})
+    token = jwt.encode(_claims(), SECRET, algorithm="HS256", headers={"kid": "s1"})
+    with pytest.raises(AuthError, match=r"^invalid token: DecodeError$"):
+        auth.identify(token)
+
+
+def test_local_mode_reads_no_keys(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.json"
+    auth = Authenticator(Settings(auth_mode="local", jwks_file=missing))
+    assert auth.identify(None) == Identity("local")
+
+
+def test_a_slash_in_the_subject_is_escaped_under_a_tenant_too() -> None:
+    assert user_id_of("a/b", "acme") == "acme/a%2Fb"
