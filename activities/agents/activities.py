@@ -31,7 +31,15 @@ class AgentActivities:
 
     @activity.defn(name="guide.analyze")
     async def analyze(self, context: TurnContext) -> Analysis:
-        """The Guide Agent decides the route of a message, in the conversation's light."""
+        """The Guide Agent decides the route of a message, in the conversation's light.
+
+        A message that asks something gets the schemas of the session's tables first, so
+        the guide can tell a question about the user's columns from one it cannot help with.
+        """
+        if self._tables and asking.ASKS.search(context.text.lower()):
+            files = tables_in_scope(context.model_copy(update={"focus": []}), self._catalog)
+            tables = await asyncio.to_thread(self._tables.schemas, files)
+            context = context.model_copy(update={"tables": tables})
         analysis = await guide.analyze(context, self._backend)
         if analysis.recommendation is not None:
             analysis.recommendation = self._stamped(analysis.recommendation)

@@ -16,6 +16,8 @@ from models.agents import Analysis, CollaborationInput, LiaisonInput, Recommenda
 class AgentBackend(Protocol):
     """How agents decide: route a message, pick a pillar's intent, merge views."""
 
+    liaisons: Liaisons
+
     async def analyze(self, context: TurnContext) -> Analysis: ...
 
     async def recommend(self, request: LiaisonInput) -> Recommendation: ...

@@ -12,7 +12,7 @@ import numpy as np
 
 from activities.agents.analyzer import decide
 from activities.agents.liaisons import InvalidLiaison, Liaisons, default_liaisons
-from activities.agents.slots import extract, normalize
+from activities.agents.slots import extract, names_files, normalize, ordinal
 from models.agents import Analysis, TurnContext
 
 NGRAMS = (2, 3, 4, 5)
@@ -21,8 +21,9 @@ SHARPNESS = 14.0
 """How strongly the class scores separate in the softmax (tuned on the examples)."""
 FAMILIAR = 0.25
 """Below this similarity to anything seen, a message is unfamiliar: confidence drops."""
-ANSWER_THRESHOLD = 0.2
-"""Answering the guide's question takes less confidence: the options narrow it down."""
+ANSWER_THRESHOLD = 0.4
+"""Answering the guide's question takes less confidence: the options narrow it down. The
+likeliest reading must be one of them: a new request or nonsense is not an answer."""
 
 
 def _features(text: str) -> Counter[str]:
@@ -126,18 +127,14 @@ class ClassifierAnalyzer:
         return decide(label, confidence, context, rationale, None, self._liaisons)
 
 
-_ORDINALS = {"first": 0, "1": 0, "one": 0, "former": 0, "second": 1, "2": 1, "two": 1, "latter": 1}
-
-
 def answer_to(context: TurnContext, scores: dict[str, float]) -> str | None:
-    """The option a reply picks: by position ("the second one") or by meaning."""
+    """The option a reply picks: by position ("the second one") or by meaning (the likeliest
+    label, when it is one of the options)."""
     options = context.pending_options
     if not options:
         return None
-    words = normalize(context.text).replace("-", " ").split()
-    for word in words:
-        position = _ORDINALS.get(word.strip(".!,"))
-        if position is not None and position < len(options):
-            return options[position]
-    best = max(options, key=lambda option: scores.get(option, 0.0))
-    return best if scores.get(best, 0.0) >= ANSWER_THRESHOLD else None
+    position = ordinal(context.text)
+    if position is not None and position < len(options) and not names_files(context.text):
+        return options[position]
+    best = max(scores, key=lambda label: scores[label])
+    return best if best in options and scores[best] >= ANSWER_THRESHOLD else None

@@ -158,14 +158,14 @@ class LLMBackend:
     def __init__(self, model: ChatModel, offline: OfflineBackend) -> None:
         self._model = model
         self._offline = offline
-        self._liaisons = offline.liaisons
-        self._labels = [*self._liaisons.labels, "clarify"]
+        self.liaisons = offline.liaisons
+        self._labels = [*self.liaisons.labels, "clarify"]
 
     async def analyze(self, context: TurnContext) -> Analysis:
         """The guide's route, from the model's label."""
         try:
             answer = await self._model.answer(
-                guide_prompt(self._liaisons),
+                guide_prompt(self.liaisons),
                 _describe(context),
                 GuideAnswer,
                 context={"labels": self._labels},
@@ -179,7 +179,7 @@ class LLMBackend:
             + "".join(f"; {key}: {value}" for key, value in extract(context).items())
         )
         return decide(
-            answer.label, answer.confidence, context, rationale, answer.options, self._liaisons
+            answer.label, answer.confidence, context, rationale, answer.options, self.liaisons
         )
 
     async def recommend(self, request: LiaisonInput) -> Recommendation:
@@ -191,7 +191,7 @@ class LLMBackend:
         agent = liaison_name(pillar)
         if pillar is Realm.INSIGHTS and asking.answer_plan(context, agent, []) is not None:
             return await self._query(request)
-        catalog = self._liaisons.catalog
+        catalog = self.liaisons.catalog
         allowed = {entry.name: takes_files(entry) for entry in catalog.in_realm(pillar)}
         prompt = f"Pillar: {pillar.value}. Allowed intents: {list(allowed)}.\n" + _describe(context)
         try:
@@ -246,7 +246,7 @@ class LLMBackend:
         intents = collaboration.planned_ingests(request)
         if answer.compare:
             intents += plan(
-                self._liaisons.catalog, COMPARE, _pick(context, answer.file_ids), context
+                self.liaisons.catalog, COMPARE, _pick(context, answer.file_ids), context
             )
         return Recommendation(
             agent=collaboration.ROUTER,

@@ -10,17 +10,26 @@ from models.agents import TurnContext
 from models.files import FileRef
 
 _SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"[a-z0-9]+")
+_GENERIC = frozenset(
+    {"data", "dataset", "file", "sheet", "table", "export", "final", "copy", "sample", "test"}
+)
+"""Words of file names too common in requests to name a file by."""
 _ALL_FILES = re.compile(r"\b(all|every|each|both)\b.{0,12}\b(files?|data ?sets?|spreadsheets?)\b")
 _LATEST = re.compile(r"\b(the )?(last|latest|newest|most recent) (one|file|upload)\b")
 _DATE_COLUMN = re.compile(
-    r"\b(?:over|by|using|use|on|with) (?:the )?([a-z_][\w]*) column\b|\bby ([a-z_]*date[\w]*)\b"
+    r"(?:\b(?:over|by|using|use|on|with) |^)(?:the )?([a-z_][\w]*) column\b"
+    r"|\b(?:by|over|per) ([a-z_]*date[\w]*)\b"
 )
-_RETRY = re.compile(r"^(please )?(retry|try|run|do) (that|it|this)( again)?\b|^try again\b")
+_RETRY = re.compile(
+    r"^(?:(?:ok|okay|nice|great|thanks|cool|hmm|good)[.!,]* )?"
+    r"(?:(please )?(retry|try|run|do) (that|it|this)( again)?\b|try again\b)"
+)
 _ORDINAL = re.compile(
     r"^(?:(?:use|take|pick|it's|its|the|that|i mean|please|,|\s)+)?"
-    r"(first|second|third|fourth|1st|2nd|3rd|4th)\b"
+    r"(first|second|third|fourth|1st|2nd|3rd|4th|former|latter)\b"
     r"(?: (?:one|file|table|sop|document|dataset|procedure|spreadsheet))?"
-    r"(?: one)?(?: please)?[.!]?$"
+    r"(?: (?:one|only|please|now))*[.!]?$"
 )
 _POSITIONS = {
     "first": 0,
@@ -32,6 +41,15 @@ _POSITIONS = {
     "fourth": 3,
     "4th": 3,
 }
+_REFINES = re.compile(
+    r"^(?:ok(?:ay)?,? |great,? |cool,? |thanks,? |good,? )?(?:and|also|now|only|just|but|then|"
+    r"instead|same|what about|how about|try|make it|do it|this time)\b"
+    r"|\b(?:instead|as a chart|as a table|by (?:month|year|week|day|quarter)|per (?:month|year)"
+    r"|top \d+|bottom \d+|that one|this one|the result|those results|those numbers"
+    r"|the (?:other|previous|same) (?:file|one|table|sop)|(?:the|that) \w+ column)\b"
+)
+_FILE_NOUN = re.compile(r"\b(files?|tables?|sops?|documents?|datasets?|spreadsheets?)\b")
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*_[a-z0-9_]+$")
 _REPEAT = re.compile(r"\b(do|run) (the )?same\b|\bsame (thing|again)\b")
 
 
@@ -41,15 +59,28 @@ def normalize(text: str) -> str:
 
 
 def mentioned_files(text: str, files: list[FileRef]) -> list[FileRef]:
-    """Files the message names, by file name (with or without extension) or id."""
+    """Files the message names: by file name (with or without extension), id, or a
+    distinctive word of the name ("the refund one" for refunds.md)."""
     lowered = text.lower()
+    words = {word.rstrip("s") for word in _WORD.findall(lowered)}
     return [
         ref
         for ref in files
         if ref.name.lower() in lowered
         or ref.name.lower().rsplit(".", 1)[0] in lowered.split()
         or ref.file_id in lowered
+        or words & _name_words(ref.name)
     ]
+
+
+def _name_words(name: str) -> set[str]:
+    """The distinctive words of a file name, singular: "refunds_2024.md" -> {"refund"}."""
+    stem = name.lower().rsplit(".", 1)[0]
+    return {
+        word.rstrip("s")
+        for word in _WORD.findall(stem)
+        if len(word) >= 4 and word.rstrip("s") not in _GENERIC and not word.isdigit()
+    }
 
 
 def focus(context: TurnContext) -> list[FileRef]:
@@ -72,6 +103,22 @@ def ordinal(text: str) -> int | None:
     """ "the second file", "2nd one": which of the files just listed the user picks."""
     match = _ORDINAL.search(normalize(text))
     return _POSITIONS[match.group(1)] if match else None
+
+
+def refines(text: str) -> bool:
+    """ "now by month", "only for 2015", "the other file", "the date column": words that
+    take the last turn further rather than start something new."""
+    return bool(_REFINES.search(normalize(text)))
+
+
+def names_a_column(text: str) -> bool:
+    """A bare column name ("unit_price"): the usual answer to "which column do you mean?"."""
+    return bool(_IDENTIFIER.match(normalize(text).strip(" .!?")))
+
+
+def names_files(text: str) -> bool:
+    """Whether "the second ..." is about files ("the second file") rather than options."""
+    return bool(_FILE_NOUN.search(normalize(text)))
 
 
 def asks_to_retry(text: str) -> bool:

@@ -5,16 +5,21 @@ import asyncio
 import pytest
 
 from activities.agents import guide
+from activities.agents.analyzer import clarify
 from activities.agents.backend import OfflineBackend
 from activities.agents.classifier import ClassifierAnalyzer
 from activities.agents.liaisons import default_liaisons
 from models.agents import Analysis, LastExecution, Route, TurnContext
 from models.files import FileRef
 from models.intents import Intent, Realm
+from models.query import ColumnInfo, TableSchema
 
+LIAISONS = default_liaisons()
 SALES = FileRef(file_id="a" * 32, name="sales.csv", size=1, sha256="0" * 64, content_type="")
 ORDERS = FileRef(file_id="b" * 32, name="orders.csv", size=1, sha256="0" * 64, content_type="")
 PROFILE = Intent(name="profile_data", realm=Realm.INSIGHTS, params={"file_ids": [SALES.file_id]})
+REFUNDS = FileRef(file_id="c" * 32, name="refunds.md", size=1, sha256="0" * 64, content_type="")
+SOP_RUN = Intent(name="create_workflow_from_sop", realm=Realm.JOURNEY, params={"text": "1. a"})
 
 
 @pytest.fixture(scope="module")
@@ -106,13 +111,13 @@ def _routed(route: Route, pillar: Realm | None, confidence: float) -> Analysis:
 
 @pytest.mark.parametrize(
     ("confidence", "kept_by_liaison"),
-    [(0.6, True), (0.74, True), (0.749, True), (0.75, False), (0.8, False), (0.95, False)],
+    [(0.5, True), (0.9, True), (0.949, True), (0.95, False), (0.99, False), (1.0, False)],
 )
-def test_a_new_topic_is_taken_back_at_the_threshold_and_not_below(
+def test_a_follow_up_leaves_the_liaison_only_for_a_topic_the_backend_is_sure_of(
     confidence: float, kept_by_liaison: bool
 ) -> None:
-    """The hand-back rule's edge, computed here: below 0.75 the helping liaison keeps it."""
-    turn = TurnContext(text="anything", active_pillar=Realm.JOURNEY)
+    """The hand-back rule's edge for a follow-up not in the new topic's words: 0.95."""
+    turn = TurnContext(text="use the second file", active_pillar=Realm.JOURNEY)
     analysis = guide.hand_back(turn, _routed(Route.LIAISON, Realm.INSIGHTS, confidence))
     assert analysis.pillar is (Realm.JOURNEY if kept_by_liaison else Realm.INSIGHTS)
     assert analysis.pillars == [analysis.pillar]
@@ -120,23 +125,147 @@ def test_a_new_topic_is_taken_back_at_the_threshold_and_not_below(
     assert analysis.confidence == confidence
 
 
+@pytest.mark.parametrize("confidence", [0.5, 0.6, 0.949])
+def test_a_follow_up_in_the_new_topics_own_words_leaves_the_liaison(confidence: float) -> None:
+    """ "now the trends" takes the last turn further, but asks for insights by name."""
+    turn = TurnContext(text="now the trends", active_pillar=Realm.JOURNEY)
+    guess = _routed(Route.LIAISON, Realm.INSIGHTS, confidence)
+    assert guide.hand_back(turn, guess) == guess
+
+
+@pytest.mark.parametrize("confidence", [0.3, 0.5, 0.6, 0.949])
+def test_a_message_that_does_not_follow_up_is_the_backends_at_any_confidence(
+    confidence: float,
+) -> None:
+    """No file, column, refinement or answer to the liaison: a new request routes afresh."""
+    turn = TurnContext(text="Compare my data quality across files", active_pillar=Realm.JOURNEY)
+    guess = _routed(Route.COLLABORATION, Realm.INSIGHTS, confidence)
+    assert guide.hand_back(turn, guess) == guess
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("and for refunds.md?", "names a file"),
+        ("the second one", "picks one of the files"),
+        ("use the date column", "names a column"),
+        ("unit_price", "names a column"),
+        ("now by month", "takes the last turn further"),
+        ("only 2015", "takes the last turn further"),
+        ("what about the other file", "takes the last turn further"),
+        ("1. Receive\n2. Check\n3. Ship", "answers its question with pasted text"),
+    ],
+)
+def test_what_follows_up(text: str, why: str) -> None:
+    turn = TurnContext(text=text, session_files=[SALES, REFUNDS], active_pillar=Realm.JOURNEY)
+    assert guide.follow_up(turn, Realm.JOURNEY) == why
+
+
+def test_a_file_the_liaison_cannot_work_on_is_no_follow_up() -> None:
+    """Naming a table while the Journey liaison helps starts something else."""
+    turn = TurnContext(text="what about sales.csv", session_files=[SALES, REFUNDS])
+    assert guide.follow_up(turn, Realm.JOURNEY) is None
+    assert guide.follow_up(turn, Realm.INSIGHTS) == "names a file"
+
+
+@pytest.mark.parametrize(
+    "text", ["zxqv blorp", "purple monkey dishwasher", "hmm", "Create a workflow from my SOP"]
+)
+def test_what_does_not_follow_up(text: str) -> None:
+    turn = TurnContext(text=text, session_files=[SALES, ORDERS], active_pillar=Realm.INSIGHTS)
+    assert guide.follow_up(turn, Realm.INSIGHTS) is None
+
+
+def test_an_attached_file_answers_the_liaisons_open_question_only() -> None:
+    """Asked for an SOP (nothing of its realm ran since), a file sent answers it."""
+    asked = TurnContext(text="here", attached=[REFUNDS], active_pillar=Realm.JOURNEY)
+    assert guide.follow_up(asked, Realm.JOURNEY) == "answers its question with a file"
+    ran = asked.model_copy(
+        update={
+            "last_execution": LastExecution(execution_id="e", intent=SOP_RUN, status="completed")
+        }
+    )
+    assert guide.follow_up(ran, Realm.JOURNEY) is None
+
+
+def test_an_unsure_reading_asked_for_in_its_words_or_on_its_files_is_settled() -> None:
+    unsure = clarify(0.45, "classified as compare (p=0.45)", ["compare", "insights"])
+    worded = guide.pinned(TurnContext(text="compare my two spreadsheets"), unsure, LIAISONS)
+    assert worded.route is Route.COLLABORATION
+    both = TurnContext(text="compare or profile them")
+    assert guide.pinned(both, unsure, LIAISONS) == unsure
+    files = [SALES, REFUNDS]
+    likely = clarify(0.45, "classified as insights (p=0.45)", ["insights", "compare"])
+    table = TurnContext(text="how does sales.csv look", session_files=files)
+    assert guide.pinned(table, likely, LIAISONS).route is Route.LIAISON
+    text = TurnContext(text="how does refunds.md look", session_files=files)
+    assert guide.pinned(text, likely, LIAISONS) == likely
+
+
+@pytest.mark.parametrize("text", ["ok thanks", "lol", "nice, bye"])
+def test_acknowledgements_are_small_talk_whatever_the_backend_read(text: str) -> None:
+    read = _routed(Route.LIAISON, Realm.INSIGHTS, 0.8)
+    analysis = guide.claimed(TurnContext(text=text), read, LIAISONS)
+    assert (analysis.route, analysis.pillars) == (Route.DIRECT, [])
+    assert guide.claimed(TurnContext(text="ok thanks, now profile it"), read, LIAISONS) == read
+
+
+def test_a_question_naming_the_users_columns_is_claimed_only_from_an_unsure_reading() -> None:
+    amount = ColumnInfo(name="amount", type="number")
+    table = TableSchema(
+        file_id=SALES.file_id, name="sales.csv", table="sales", rows=4, columns=[amount]
+    )
+    turn = TurnContext(text="what's the total amount?", session_files=[SALES], tables=[table])
+    unsure = clarify(0.3, "unsure", [])
+    assert guide.claimed(turn, unsure, LIAISONS).pillars == [Realm.INSIGHTS]
+    compare = _routed(Route.COLLABORATION, Realm.INSIGHTS, 0.6)
+    assert guide.claimed(turn, compare, LIAISONS) == compare
+
+
+def test_files_sent_with_an_unclear_message_are_taken_in() -> None:
+    unsure = clarify(0.3, "unsure", [])
+    analysis = guide.with_files(TurnContext(text="here", attached=[SALES]), unsure, LIAISONS)
+    assert analysis.recommendation is not None
+    assert [i.name for i in analysis.recommendation.intents] == ["ingest_file"]
+    assert guide.with_files(TurnContext(text="here"), unsure, LIAISONS) == unsure
+
+
 @pytest.mark.parametrize("confidence", [0.1, 0.5, 0.74])
 def test_greetings_help_and_out_of_scope_stay_with_the_guide_at_any_confidence(
     confidence: float,
 ) -> None:
     """The exemption: the guide answers these itself, whoever was helping."""
-    turn = TurnContext(text="thanks", active_pillar=Realm.INSIGHTS)
+    turn = TurnContext(text="thanks, the second one", active_pillar=Realm.INSIGHTS)
     own = _routed(Route.DIRECT, None, confidence)
     assert guide.hand_back(turn, own) == own
 
 
 @pytest.mark.parametrize("confidence", [0.3, 0.9, 1.0])
-def test_a_clarifying_guess_goes_to_the_helping_liaison_whatever_its_confidence(
+def test_an_unsure_reading_of_a_follow_up_goes_to_the_helping_liaison(
     confidence: float,
 ) -> None:
-    turn = TurnContext(text="hmm", active_pillar=Realm.CONTENT)
+    turn = TurnContext(text="the second file", active_pillar=Realm.CONTENT)
     analysis = guide.hand_back(turn, _routed(Route.CLARIFY, None, confidence))
     assert (analysis.route, analysis.pillar) == (Route.LIAISON, Realm.CONTENT)
+
+
+@pytest.mark.parametrize("confidence", [0.1, 0.3, 0.49])
+def test_nonsense_gets_the_guides_question_not_the_liaisons_intent(confidence: float) -> None:
+    turn = TurnContext(text="zxqv blorp", active_pillar=Realm.INSIGHTS, session_files=[SALES])
+    unsure = _routed(Route.CLARIFY, None, confidence)
+    assert guide.hand_back(turn, unsure) == unsure
+
+
+def test_after_small_talk_a_follow_up_goes_to_the_liaison_of_the_last_execution(
+    backend: OfflineBackend,
+) -> None:
+    last = LastExecution(execution_id="e1", intent=PROFILE, status="completed")
+    analysis = _analyze(backend, "now the second file", last_execution=last)
+    assert (analysis.route, analysis.pillar) == (Route.LIAISON, Realm.INSIGHTS)
+    ingest = Intent(name="ingest_file", realm=Realm.CONTENT, params={"file_id": SALES.file_id})
+    uploaded = LastExecution(execution_id="e1", intent=ingest, status="completed")
+    after_upload = _analyze(backend, "now the second file", last_execution=uploaded)
+    assert "follow-up" not in after_upload.rationale
 
 
 def test_the_helping_liaisons_own_topic_keeps_the_backends_reading() -> None:

@@ -79,6 +79,17 @@ class Liaisons:
         """What the guide lists as next steps when it says what the platform does."""
         return [label.capability for label in self.labels.values() if label.capability]
 
+    def for_attachments(self) -> str | None:
+        """The label files sent with an otherwise unclear message mean, if any."""
+        return next((name for name, label in self.labels.items() if label.attachments), None)
+
+    def claimed(self, context: TurnContext) -> str | None:
+        """The label that claims the message from what the session holds, if any."""
+        return next(
+            (name for name, label in self.labels.items() if label.claims and label.claims(context)),
+            None,
+        )
+
     def offered(self) -> list[str]:
         """Labels a clarifying question may offer."""
         return [name for name, label in self.labels.items() if label.offered]

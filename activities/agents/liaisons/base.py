@@ -50,6 +50,12 @@ class Label:
     """The router's plan for a label that consults several liaisons."""
     offered: bool = True
     """Whether the guide may offer it in a clarifying question (not "out of scope")."""
+    claims: Callable[[TurnContext], bool] | None = None
+    """Whether a message the backend cannot place (or places with the guide) is this
+    label's all the same: the Insights label claims questions naming the user's columns."""
+    attachments: bool = False
+    """Whether files sent with a message the guide would otherwise only answer or ask
+    about ("here you go") mean this label."""
 
 
 @dataclass(frozen=True)
@@ -83,11 +89,11 @@ def of_kind(files: list[FileRef], kinds: frozenset[FileKind]) -> list[FileRef]:
 
 def candidates(context: TurnContext, kinds: frozenset[FileKind]) -> list[FileRef]:
     """The files a request means, of the kinds its intent takes: attached now, else named
-    in it, else all of the session's."""
+    in it, else all of the session's. Files attached or named that the intent cannot read
+    mean none: the liaison says why instead of working on others."""
     for files in (context.attached, context.focus):
-        fitting = of_kind(files, kinds)
-        if fitting:
-            return fitting
+        if files:
+            return of_kind(files, kinds)
     return of_kind(context.session_files, kinds)
 
 

@@ -46,6 +46,7 @@ UPLOAD = Label(
     capability="Upload a file (CSV, JSON, Excel or text)",
     cues=("upload", "ingest", "import", "attach", "add a file", "add this file"),
     answer=upload,
+    attachments=True,
     examples=(
         "here is an export from our system",
         "uploading last month's figures",
@@ -93,6 +94,8 @@ UPLOAD = Label(
         "upload dataset",
         "ingest these files",
         "i attached two files, upload them",
+        "here it comes",
+        "one more file for you",
     ),
 )
 LIAISON = Liaison(Realm.CONTENT, recommend, (UPLOAD,))

@@ -1,6 +1,7 @@
 """The Insights liaison: what the user's tables say (profile, findings, answers to
 questions), and the comparison of several tables it plans with the Content liaison."""
 
+from activities import questions
 from activities.agents import asking
 from activities.agents.collaboration import ROUTER, planned_ingests
 from activities.agents.liaisons.base import Label, Liaison, candidates, file_kind, of_kind, plan
@@ -13,7 +14,7 @@ from models.intents import Realm
 PROFILE = "profile_data"
 FINDINGS = "generate_insights"
 COMPARE = "compare_data_quality"
-WANTS_FINDINGS = ("trend", "pattern", "finding")
+WANTS_FINDINGS = ("trend", "pattern", "finding", "stands out", "stand out", "interesting")
 
 
 def tables_in_scope(context: TurnContext, catalog: Catalog) -> list[FileRef]:
@@ -32,18 +33,38 @@ def recommend(context: TurnContext, catalog: Catalog) -> Recommendation:
     files = tables_in_scope(context, catalog)
     if not files:
         return Recommendation(agent=agent, text=_no_tables(context), next_steps=["Upload a file"])
-    answer = asking.answer_plan(context, agent, files)
-    if answer is not None:
-        return answer
     column = date_column(context.text)
-    wants_findings = column is not None or any(w in context.text.lower() for w in WANTS_FINDINGS)
+    if column is None or asking.STRONG.search(context.text.lower()):
+        answer = asking.answer_plan(context, agent, files)
+        if answer is not None:
+            return answer
+    asked = column is not None or any(w in context.text.lower() for w in WANTS_FINDINGS)
+    name = FINDINGS if asked else _again(context)
     listed = ", ".join(ref.name for ref in files)
     over = f" over the {column} column" if column else ""
     return Recommendation(
         agent=agent,
-        text=f"I'll {'look for findings in' if wants_findings else 'profile'} {listed}{over}.",
+        text=f"I'll {'look for findings in' if name == FINDINGS else 'profile'} {listed}{over}.",
         next_steps=["Compare data quality across files", "Ask for trends over a date column"],
-        intents=plan(catalog, FINDINGS if wants_findings else PROFILE, files, context),
+        intents=plan(catalog, name, files, context),
+    )
+
+
+def _again(context: TurnContext) -> str:
+    """A follow-up ("and orders.csv?") repeats the liaison's last look, profile or findings."""
+    last = context.last_execution
+    if last is not None and last.intent.name == FINDINGS and "profil" not in context.text.lower():
+        return FINDINGS
+    return PROFILE
+
+
+def about_the_data(context: TurnContext) -> bool:
+    """A question that names a column or value of the user's tables is about their data."""
+    text = context.text.lower()
+    return (
+        bool(context.tables)
+        and bool(asking.ASKS.search(text))
+        and (questions.names_anything(context.text, context.tables))
     )
 
 
@@ -103,6 +124,7 @@ INSIGHTS = Label(
     description="profile data, findings, trends, questions about the data",
     option="get insights from your data",
     capability="What insights can I get from my data?",
+    claims=about_the_data,
     cues=("insight", "profile", "analy", "statistic", "pattern", "trend", "quality", "summar"),
     examples=(
         "analyze the uploaded spreadsheet",
@@ -196,6 +218,23 @@ INSIGHTS = Label(
         "mean age of patients by ward",
         "list the 5 longest calls",
         "what is the mean weight of the parcels",
+        "let me look at the trends",
+        "analyze all of it",
+        "stats please",
+        "how clean is this file",
+        "how does this dataset look",
+        "what's inside the file",
+        "what is in this file",
+        "average of the price column",
+        "what's the largest order",
+        "count the rows per category",
+        "what is the mean salary",
+        "profile everything",
+        "describe what's in the spreadsheet",
+        "show me the findings",
+        "any correlations worth knowing",
+        "median age",
+        "which region sells most",
     ),
 )
 COMPARISON = Label(
@@ -251,6 +290,10 @@ COMPARISON = Label(
         "put my files head to head",
         "compare consistency across files",
         "is one file worse than the other",
+        "compare this with a second file",
+        "can this be compared against another dataset",
+        "compare it to something else",
+        "quality comparison with another table",
     ),
 )
 LIAISON = Liaison(Realm.INSIGHTS, recommend, (INSIGHTS, COMPARISON))

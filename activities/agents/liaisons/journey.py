@@ -4,6 +4,7 @@ from activities.agents.liaisons.base import Label, Liaison, candidates, plan
 from activities.agents.slots import ordinal
 from activities.catalog import Catalog
 from models.agents import Recommendation, Route, TurnContext
+from models.files import FileRef
 from models.intents import Realm
 
 BUILD = "create_workflow_from_sop"
@@ -20,9 +21,7 @@ def recommend(context: TurnContext, catalog: Catalog) -> Recommendation:
             next_steps=["Review the steps and decisions"],
             intents=plan(catalog, BUILD, [], context),
         )
-    position = ordinal(context.text)
-    if len(sops) > 1 and position is not None and position < len(sops):
-        sops = [sops[position]]
+    sops = _picked(context, sops)
     if len(sops) > 1:
         listed = " or ".join(ref.name for ref in sops)
         return Recommendation(
@@ -42,6 +41,19 @@ def recommend(context: TurnContext, catalog: Catalog) -> Recommendation:
         text="Please upload your SOP as a text or Markdown file, or paste its steps here.",
         next_steps=["Upload the SOP", "Paste numbered steps in a message"],
     )
+
+
+def _picked(context: TurnContext, sops: list[FileRef]) -> list[FileRef]:
+    """Of several SOPs, the one "the second one" or "the other one" means, else all."""
+    position = ordinal(context.text)
+    if len(sops) > 1 and position is not None and position < len(sops):
+        return [sops[position]]
+    last = context.last_execution
+    used = last.intent.params.get("file_id") if last and last.intent.name == BUILD else None
+    others = [ref for ref in sops if ref.file_id != used]
+    if len(sops) > 1 and "other" in context.text.lower() and len(others) == 1:
+        return others
+    return sops
 
 
 def _looks_like_sop(text: str) -> bool:
@@ -99,6 +111,13 @@ JOURNEY = Label(
         "flow chart of the escalation process",
         "diagram the handoffs between teams",
         "define a workflow based on the procedure",
+        "automate this SOP",
+        "please automate my procedure",
+        "automate our returns procedure",
+        "a diagram of the process",
+        "turn the steps into a flow",
+        "workflow for this document",
+        "build a process flow from my document",
     ),
 )
 LIAISON = Liaison(Realm.JOURNEY, recommend, (JOURNEY,))

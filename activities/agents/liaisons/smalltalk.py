@@ -1,9 +1,66 @@
 """What the guide answers itself, whoever is helping: greetings, thanks, help, and a polite
 no to what the platform does not do."""
 
+import re
+
 from activities.agents.liaisons.base import GUIDE, Label
 from activities.catalog import Catalog
 from models.agents import Recommendation, Route, TurnContext
+
+PHATIC = frozenset(
+    [
+        "ok",
+        "okay",
+        "k",
+        "nice",
+        "great",
+        "cool",
+        "perfect",
+        "awesome",
+        "brilliant",
+        "lol",
+        "haha",
+        "thanks",
+        "thank",
+        "you",
+        "thx",
+        "ty",
+        "bye",
+        "goodbye",
+        "hi",
+        "hello",
+        "hey",
+        "hiya",
+        "whats",
+        "what's",
+        "up",
+        "again",
+        "whatever",
+        "sure",
+        "fine",
+        "good",
+        "alright",
+        "wow",
+        "cheers",
+        "see",
+        "ya",
+        "later",
+        "mate",
+        "much",
+        "a",
+        "lot",
+        "very",
+        "super",
+    ]
+)
+"""Words of acknowledgements and greetings: a message of these only is small talk."""
+_WORDS = re.compile(r"[a-z']+")
+
+
+def phatic(context: TurnContext) -> bool:
+    """A short message of acknowledgements and greetings only ("ok thanks", "lol")."""
+    words = _WORDS.findall(context.text.lower())
+    return 0 < len(words) <= 4 and all(word in PHATIC for word in words)
 
 
 def greet(context: TurnContext, catalog: Catalog) -> Recommendation:
@@ -31,6 +88,7 @@ SMALLTALK = Label(
     description="greeting, thanks, help",
     option="hear what I can do",
     answer=greet,
+    claims=phatic,
     examples=(
         "what am I looking at",
         "what is this thing",
@@ -66,7 +124,6 @@ SMALLTALK = Label(
         "help me get started",
         "how do I use this",
         "good afternoon",
-        "yo",
         "thx",
         "what is this platform",
         "what can you help me with",
@@ -84,6 +141,26 @@ SMALLTALK = Label(
         "hello!",
         "good evening",
         "tell me your capabilities",
+        "great",
+        "super",
+        "excellent",
+        "alright",
+        "got it",
+        "sounds good",
+        "goodbye",
+        "see you later",
+        "bye bye",
+        "haha",
+        "good stuff",
+        "forget it",
+        "that's all for now",
+        "cancel that, never mind me",
+        "how's it going",
+        "yo",
+        "cheers!",
+        "wonderful, thanks",
+        "talk later",
+        "that's helpful",
     ),
 )
 OUT_OF_SCOPE = Label(
@@ -150,6 +227,19 @@ OUT_OF_SCOPE = Label(
         "find a recipe for cake",
         "how far is the moon",
         "write python code for a web server",
+        "delete my user account",
+        "change my password",
+        "reset my login",
+        "break into a computer system",
+        "steal some passwords",
+        "what does your service cost",
+        "what's the price of a subscription",
+        "sell these records to a marketer",
+        "play some music",
+        "recommend a movie",
+        "what time is it in Tokyo",
+        "write my homework essay",
+        "buy me some shoes",
     ),
 )
 LABELS = (SMALLTALK, OUT_OF_SCOPE)
