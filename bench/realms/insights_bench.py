@@ -1,11 +1,12 @@
 """`generate_insights` and `compare_data_quality` at 1M and 5M rows, against plain pandas.
 
 Run: `.venv/bin/python -m bench.realms.insights_bench [--sizes 1000000,5000000]
-[--repeat 3]`. The file is profile_bench's (eight mixed columns: an id, a region, three
-measures with gaps and outliers, a flag, a date, a note). Each measurement runs in a
-fresh subprocess (wall time and peak RSS are that run's alone); baseline and handler
-runs alternate; each figure is the median of `--repeat` runs. The timers start after
-the imports, as in the worker.
+[--repeat 3] [--intents generate_insights,compare_data_quality]`. The file is
+profile_bench's (eight mixed columns: an id, a region, three measures with gaps and
+outliers, a flag, a date, a note). Each measurement runs in a fresh subprocess (wall
+time and peak RSS are that run's alone); baseline and handler runs alternate; each
+figure is the median of `--repeat` runs. The timers start after the imports, as in
+the worker.
 
 Baselines, measured in the same run: for findings, a plain pandas + scipy script that
 computes the same statistics (Pearson r and p for every pair of numeric columns,
@@ -119,7 +120,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000000,5000000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--intents", default="generate_insights,compare_data_quality")
     args = parser.parse_args()
+    intents = args.intents.split(",")
     print(
         f"{'intent':>20} {'rows':>9} {'handler s':>10} {'read s':>7} {'pandas s':>9} {'ratio':>6} "
         f"{'peak MiB':>9} {'pd MiB':>7}"
@@ -132,6 +135,8 @@ def main() -> None:
                 ("generate_insights", FINDINGS, FINDINGS_BASELINE, READ_TABLE),
                 ("compare_data_quality", COMPARE, COMPARE_BASELINE, READ_POLARS_TWICE),
             ):
+                if intent not in intents:
+                    continue
                 (base, base_peak, _), (ours, peak, _) = alternate(
                     base_script, ours_script, path, Path(tmp), args.repeat
                 )
