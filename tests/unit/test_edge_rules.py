@@ -5,8 +5,9 @@ import asyncio
 import fcntl
 import os
 import signal
+import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -512,6 +513,14 @@ def test_running_executions_are_capped_then_intents_a_minute(tmp_path: Path) -> 
         asyncio.run(caps.new_execution("ann"))
 
 
+def test_sessions_a_minute_are_counted_per_user(tmp_path: Path) -> None:
+    caps, _ = _caps(tmp_path / "nested" / "data", running=0)
+    asyncio.run(caps.new_session("ann"))
+    asyncio.run(caps.new_session("bob"))
+    with pytest.raises(RateLimited, match=r"^more than 1 sessions a minute; try again in "):
+        asyncio.run(caps.new_session("ann"))
+
+
 def test_caps_apply_in_local_mode_only_when_asked(tmp_path: Path) -> None:
     visibility = _Visibility(running=100)
     local = Settings(data_dir=tmp_path, max_open_sessions=1)
@@ -524,18 +533,23 @@ def test_caps_apply_in_local_mode_only_when_asked(tmp_path: Path) -> None:
         asyncio.run(caps.new_session("local"))
 
 
-def test_a_stop_signal_closes_every_socket_with_1001_before_the_server_stops() -> None:
-    registry = SocketRegistry(_settings())
-    socket = _Socket()
-    registry.register("ann", socket)
-    handed: list[int] = []
+def _on_stop_signal(
+    registry: SocketRegistry, unregister: Callable[[list[tuple[int, object]]], None]
+) -> list[dict[str, Any]]:
+    """Send SIGINT and SIGTERM (by calling their handlers) with the server's own handler
+    on SIGTERM; `unregister` runs, with what that handler got so far, once every socket
+    was told to close. What went wrong in the loop."""
+    handed: list[tuple[int, object]] = []
+    errors: list[dict[str, Any]] = []
     saved = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+    frame = sys._getframe()
 
     async def run() -> None:
+        asyncio.get_running_loop().set_exception_handler(lambda _, context: errors.append(context))
         stopped = asyncio.Event()
 
         def server(signum: int, frame: object) -> None:
-            handed.append(signum)
+            handed.append((signum, frame))
             stopped.set()
 
         signal.signal(signal.SIGTERM, server)
@@ -544,17 +558,42 @@ def test_a_stop_signal_closes_every_socket_with_1001_before_the_server_stops() -
         for signum in (signal.SIGINT, signal.SIGTERM):
             handler = signal.getsignal(signum)
             assert callable(handler)
-            handler(signum, None)
+            handler(signum, frame)
         for _ in range(10):
             await asyncio.sleep(0)
-        assert socket.closed == [(1001, "server shutting down: reconnect")] * 2
-        assert handed == []
-        registry.unregister("ann", socket)
+        unregister(handed)
         await asyncio.wait_for(stopped.wait(), 10)
-        assert handed == [signal.SIGTERM]
+        for _ in range(10):
+            await asyncio.sleep(0)
 
     try:
         asyncio.run(run())
     finally:
         for signum, handler in saved.items():
             signal.signal(signum, handler)
+    assert handed == [(signal.SIGTERM, frame)]
+    return errors
+
+
+def test_a_stop_signal_closes_every_socket_with_1001_before_the_server_stops() -> None:
+    registry = SocketRegistry(_settings())
+    socket = _Socket()
+    registry.register("ann", socket)
+
+    def unregister(handed: list[tuple[int, object]]) -> None:
+        assert handed == []  # the server waits for the sockets
+        registry.unregister("ann", socket)
+
+    errors = _on_stop_signal(registry, unregister)
+    assert socket.closed == [(1001, "server shutting down: reconnect")] * 2
+    assert errors == []
+
+
+def test_a_socket_that_never_closes_delays_the_stop_only_for_the_patience(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(edge, "SHUTDOWN_PATIENCE", 0.0)
+    registry = SocketRegistry(_settings())
+    registry.register("ann", _Socket())
+    errors = _on_stop_signal(registry, lambda handed: None)
+    assert errors == []
