@@ -54,6 +54,11 @@ def session_workflow_id(session_id: str) -> str:
     return f"session-{session_id}"
 
 
+EXECUTION_WORKFLOW = "IntentExecution"
+"""The Runtime's execution workflow type: the session starts it by name, so the
+Experience Plane's workers load no Runtime code (registry, realms)."""
+
+
 def execution_workflow_id(execution_id: str) -> str:
     """The Runtime's workflow id of one execution."""
     return f"exec-{execution_id}"

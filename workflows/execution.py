@@ -39,7 +39,7 @@ with workflow.unsafe.imports_passed_through():
         RealmTask,
         ValidatedIntent,
     )
-    from models.search import INTENT_STATUS
+    from models.search import EXECUTION_WORKFLOW, INTENT_STATUS
 
 VALIDATE_TIMEOUT = timedelta(seconds=10)
 REALM_HEARTBEAT = timedelta(seconds=10)
@@ -54,7 +54,7 @@ REALM_RETRY = RetryPolicy(
 NO_RETRY = RetryPolicy(maximum_attempts=1)
 
 
-@workflow.defn
+@workflow.defn(name=EXECUTION_WORKFLOW)
 class IntentExecution:
     """Validates an intent against the registry, then runs its realm step.
 

@@ -19,6 +19,8 @@ RUNTIME = (
     "workflows/execution.py",
 )
 AGENTS = ("activities/agents",)
+CONVERSATION = ("workflows/conversation",)
+RUNTIME_CODE = ("activities.realms", "activities.registry", "workflows.execution")
 API = ("api",)
 
 RULES = [
@@ -28,6 +30,7 @@ RULES = [
         "the Runtime knows no agents",
     ),
     (AGENTS, ("activities.realms", "activities.registry"), "agents read the catalog, not realms"),
+    (CONVERSATION, RUNTIME_CODE, "the conversation starts executions by name"),
     (API, ("activities.agents", "activities.registry", *HEAVY), "the API runs no realm code"),
     (("activities/catalog",), HEAVY, "the catalog is cheap to read"),
 ]
@@ -86,6 +89,19 @@ def test_the_scan_sees_an_import_inside_a_function(tmp_path: Path) -> None:
 def test_the_api_loads_no_dataframe_library() -> None:
     """A real import of the app and its routes, transitive imports included."""
     probe = f"import sys, api.main\nprint(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_conversation_loads_no_runtime_code() -> None:
+    """A real import of the conversation workflow, transitive imports included: a worker
+    that hosts only sessions needs neither the registry nor a realm."""
+    probe = (
+        "import sys, workflows.conversation\n"
+        f"print(sorted(m for m in sys.modules if m.startswith({RUNTIME_CODE!r})))\n"
+    )
     result = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )

@@ -8,10 +8,11 @@ Collaboration Router may turn it into intents, and each intent runs as a child
 import asyncio
 import contextlib
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
-from temporalio.workflow import ParentClosePolicy
+from temporalio.workflow import ChildWorkflowHandle, ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from temporalio.contrib.workflow_streams import WorkflowStreamState
@@ -55,14 +56,17 @@ with workflow.unsafe.imports_passed_through():
         ExecutionOutcome,
     )
     from models.intents import Intent
-    from models.search import execution_search_attributes, execution_workflow_id
+    from models.search import (
+        EXECUTION_WORKFLOW,
+        execution_search_attributes,
+        execution_workflow_id,
+    )
     from telemetry.tracing import resumed
     from workflows.conversation.agents import run_agent
     from workflows.conversation.approval import Approval
     from workflows.conversation.events import agent_message, analysis_event, apology
     from workflows.conversation.outcomes import outcome_event, outcome_of, turn_status
     from workflows.conversation.stream import HeldStream
-    from workflows.execution import IntentExecution
 
 REMEMBERED_MESSAGE_IDS = 2_000
 REMEMBERED_EXECUTIONS = 1_000
@@ -393,8 +397,9 @@ class Conversation:
             retry_of=retry_of,
         )
         starting = workflow.start_child_workflow(
-            IntentExecution.run,
+            EXECUTION_WORKFLOW,
             request,
+            result_type=ExecutionOutcome,
             id=execution_workflow_id(execution_id),
             parent_close_policy=ParentClosePolicy.ABANDON,
             static_summary=f"{intent.name} for session {self._state.session_id}",
@@ -402,7 +407,7 @@ class Conversation:
                 intent, self._state.user_id, self._state.session_id
             ),
         )
-        child = await (
+        child: ChildWorkflowHandle[Any, ExecutionOutcome] = await (
             starting if workflow.patched(ACCEPT_BEFORE_AGENTS) else self._stream.outside(starting)
         )
         self._stream.publish(
