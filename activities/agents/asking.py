@@ -12,6 +12,7 @@ import re
 from typing import Protocol
 
 from activities import questions
+from activities.agents.slots import date_column
 from models.agents import Recommendation, TurnContext
 from models.files import FileRef
 from models.intents import Intent, Realm
@@ -47,9 +48,11 @@ def last_query(context: TurnContext) -> Query | None:
 
 
 def wants_tables(context: TurnContext) -> bool:
-    """Whether the liaison needs the files' schemas: a question, or a follow-up to one."""
+    """Whether the liaison needs the files' schemas: a question, a follow-up to one, or a
+    date column to check against the files' columns."""
     text = context.text.lower()
-    return bool(ASKS.search(text)) or last_query(context) is not None
+    named_column = date_column(context.text) is not None
+    return bool(ASKS.search(text)) or last_query(context) is not None or named_column
 
 
 def answer_plan(context: TurnContext, agent: str, files: list[FileRef]) -> Recommendation | None:

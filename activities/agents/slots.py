@@ -11,6 +11,8 @@ from models.files import FileRef
 
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+")
+_TOKEN = re.compile(r"[a-z0-9_]+")
+"""A message's words keep their underscores: "order_date" names a column, not orders.csv."""
 _GENERIC = frozenset(
     {"data", "dataset", "file", "sheet", "table", "export", "final", "copy", "sample", "test"}
 )
@@ -62,7 +64,7 @@ def mentioned_files(text: str, files: list[FileRef]) -> list[FileRef]:
     """Files the message names: by file name (with or without extension), id, or a
     distinctive word of the name ("the refund one" for refunds.md)."""
     lowered = text.lower()
-    words = {word.rstrip("s") for word in _WORD.findall(lowered)}
+    words = {word.rstrip("s") for word in _TOKEN.findall(lowered)}
     return [
         ref
         for ref in files

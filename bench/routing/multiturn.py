@@ -118,12 +118,12 @@ class Session:
         return await self.agents.merge(CollaborationInput(context=context, views=list(views)))
 
 
-def _route_ok(label: str, analysis: Analysis) -> bool:
+def _route_ok(label: str, analysis: Analysis, text: str) -> bool:
     """A reference back ("retry that") is the guide's own direct route; any other turn's
     label is what the analysis stands for."""
     if label == "reference":
         return analysis.rationale.startswith("reference to the conversation")
-    return label_of(analysis) == label
+    return label_of(analysis, text) == label
 
 
 def _expected(turn: Turn) -> tuple[str, str, str | None, tuple[str, ...]]:
@@ -147,7 +147,7 @@ async def evaluate(verbose: bool) -> tuple[int, int, int, int, Counter[str]]:
             text, label, intent, attached = _expected(turn)
             analysis, plan = await session.turn(text, attached)
             got = plan.intents[-1].name if plan.intents else None
-            route_ok = _route_ok(label, analysis)
+            route_ok = _route_ok(label, analysis, text)
             turns += 1
             routes += route_ok
             intents += got == intent
@@ -156,7 +156,8 @@ async def evaluate(verbose: bool) -> tuple[int, int, int, int, Counter[str]]:
                 misses[label] += 1
                 if verbose:
                     print(
-                        f"#{number} {text!r}: want {label}/{intent}, got {label_of(analysis)}/{got}"
+                        f"#{number} {text!r}: want {label}/{intent}, "
+                        f"got {label_of(analysis, text)}/{got}"
                         f" ({analysis.rationale[:90]})"
                     )
     return turns, routes, intents, both, misses

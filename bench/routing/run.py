@@ -20,7 +20,7 @@ ROUTES = {name: label.route for name, label in LIAISONS.labels.items()} | {"clar
 ATTACHED = FileRef(file_id="f" * 32, name="data.csv", size=1, sha256="0" * 64, content_type="")
 
 
-def label_of(analysis: Analysis) -> str:
+def label_of(analysis: Analysis, text: str) -> str:
     """The label an analysis stands for: its route and liaisons, and for the guide's own
     answers, which answer it gave (each label's reply is its own)."""
     if analysis.route is Route.CLARIFY:
@@ -31,7 +31,7 @@ def label_of(analysis: Analysis) -> str:
             continue
         if label.answer is None or analysis.pillars:
             return name
-        if label.answer(TurnContext(text=""), LIAISONS.catalog).text == said:
+        if label.answer(TurnContext(text=text), LIAISONS.catalog).text == said:
             return name
     return "unknown"
 
@@ -47,7 +47,7 @@ def evaluate(
         started = time.perf_counter()
         analysis = analyzer.analyze(context)  # type: ignore[attr-defined]
         latencies.append((time.perf_counter() - started) * 1000)
-        got = label_of(analysis)
+        got = label_of(analysis, text)
         confusion[(expected, got)] += 1
         labels += got == expected
         routes += analysis.route is ROUTES[expected]

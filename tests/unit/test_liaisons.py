@@ -26,6 +26,7 @@ from activities.catalog import Catalog, default_catalog
 from models.agents import Recommendation, Route, TurnContext
 from models.files import FileRef
 from models.intents import Realm
+from models.query import ColumnInfo, TableSchema
 
 SALES = FileRef(file_id="a" * 32, name="sales.csv", size=1, sha256="0" * 64, content_type="")
 SOP = FileRef(file_id="b" * 32, name="refunds.md", size=1, sha256="0" * 64, content_type="")
@@ -133,3 +134,38 @@ def test_the_guides_tables_come_from_the_modules() -> None:
         "Compare my data quality across files",
         "Create a workflow from my SOP",
     ]
+
+
+def _table(ref: FileRef, *columns: tuple[str, str]) -> TableSchema:
+    cols = [ColumnInfo(name=name, type=kind) for name, kind in columns]
+    return TableSchema(file_id=ref.file_id, name=ref.name, table="t", rows=3, columns=cols)
+
+
+ORDERS = FileRef(file_id="c" * 32, name="orders.csv", size=1, sha256="0" * 64, content_type="")
+
+
+def test_a_date_column_no_table_has_is_a_question_not_an_execution() -> None:
+    tables = [_table(SALES, ("amount", "number"), ("sold_on", "datetime"))]
+    turn = TurnContext(text="use the created column", session_files=[SALES], tables=tables)
+    asked = default_liaisons().recommend(Realm.INSIGHTS, turn)
+    assert asked.intents == []
+    assert "has a column named created" in asked.text
+    assert "sold_on (sales.csv)" in asked.text
+
+
+def test_a_date_column_goes_to_the_tables_that_have_it_by_its_full_name() -> None:
+    tables = [
+        _table(SALES, ("order_date", "datetime")),
+        _table(ORDERS, ("total", "number")),
+    ]
+    turn = TurnContext(text="use the date column", session_files=[SALES, ORDERS], tables=tables)
+    [intent] = default_liaisons().recommend(Realm.INSIGHTS, turn).intents
+    assert intent.params == {"file_ids": [SALES.file_id], "date_column": "order_date"}
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"), [("thanks!", "You're welcome"), ("bye", "Bye!"), ("hello", "Hi!")]
+)
+def test_small_talk_is_answered_as_said(text: str, reply: str) -> None:
+    said = smalltalk.greet(TurnContext(text=text), default_catalog())
+    assert said.text.startswith(reply)

@@ -103,19 +103,25 @@ def takes_files(entry: CatalogEntry) -> bool:
     return any(name in fields and fields[name].is_required() for name in ("file_id", "file_ids"))
 
 
-def plan(catalog: Catalog, name: str, files: list[FileRef], context: TurnContext) -> list[Intent]:
+def plan(
+    catalog: Catalog,
+    name: str,
+    files: list[FileRef],
+    context: TurnContext,
+    column: str | None = None,
+) -> list[Intent]:
     """The catalog's intent `name` on `files` of its kinds, with the message's slots.
 
     The params model says the shape: `file_ids` takes them all in one intent, `file_id`
     one intent per file, `text` the message itself when no file fits; a `date_column`
-    param takes the column the message names.
+    param takes `column`, else the column the message names.
     """
     entry = catalog.entry(name)
     fields = entry.params.model_fields
     ids = [ref.file_id for ref in of_kind(files, entry.file_kinds)]
     extra: dict[str, object] = {}
-    if "date_column" in fields and (column := date_column(context.text)):
-        extra["date_column"] = column
+    if "date_column" in fields and (dated := column or date_column(context.text)):
+        extra["date_column"] = dated
     if "file_ids" in fields:
         return [Intent(name=name, realm=entry.realm, params={"file_ids": ids, **extra})]
     if "file_id" in fields and ids:

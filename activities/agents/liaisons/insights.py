@@ -2,7 +2,7 @@
 questions), and the comparison of several tables it plans with the Content liaison."""
 
 from activities import questions
-from activities.agents import asking
+from activities.agents import asking, slots
 from activities.agents.collaboration import ROUTER, planned_ingests
 from activities.agents.liaisons.base import Label, Liaison, candidates, file_kind, of_kind, plan
 from activities.agents.slots import date_column, ordinal
@@ -18,12 +18,30 @@ WANTS_FINDINGS = ("trend", "pattern", "finding", "stands out", "stand out", "int
 
 
 def tables_in_scope(context: TurnContext, catalog: Catalog) -> list[FileRef]:
-    """The table files a request means; "the second file" picks one of several."""
+    """The table files a request means; "the second file" picks one of several, and a
+    follow-up naming no file ("now the other way round") stays on the last look's files."""
     files = candidates(context, catalog.entry(PROFILE).file_kinds)
     position = ordinal(context.text)
     if len(files) > 1 and position is not None and position < len(files):
         return [files[position]]
+    last = _last_files(context)
+    if not context.attached and not context.focus and last and _refines(context.text):
+        return [ref for ref in files if ref.file_id in last] or files
     return files
+
+
+def _last_files(context: TurnContext) -> list[str]:
+    """The files of the session's last execution, if it was this liaison's."""
+    last = context.last_execution
+    if last is None or last.intent.realm is not Realm.INSIGHTS:
+        return []
+    ids = last.intent.params.get("file_ids") or []
+    return [str(i) for i in ids]
+
+
+def _refines(text: str) -> bool:
+    """A follow-up on the last look's files; a date column picks its files by itself."""
+    return date_column(text) is None and (slots.refines(text) or slots.names_a_column(text))
 
 
 def recommend(context: TurnContext, catalog: Catalog) -> Recommendation:
@@ -34,6 +52,12 @@ def recommend(context: TurnContext, catalog: Catalog) -> Recommendation:
     if not files:
         return Recommendation(agent=agent, text=_no_tables(context), next_steps=["Upload a file"])
     column = date_column(context.text)
+    if column is not None and context.tables:
+        column = _column_named(column, context)
+        if column is None:
+            return _no_column(date_column(context.text) or "", context)
+        dated = {t.file_id for t in context.tables if t.column(column) is not None}
+        files = [ref for ref in files if ref.file_id in dated]
     if column is None or asking.STRONG.search(context.text.lower()):
         answer = asking.answer_plan(context, agent, files)
         if answer is not None:
@@ -46,7 +70,7 @@ def recommend(context: TurnContext, catalog: Catalog) -> Recommendation:
         agent=agent,
         text=f"I'll {'look for findings in' if name == FINDINGS else 'profile'} {listed}{over}.",
         next_steps=["Compare data quality across files", "Ask for trends over a date column"],
-        intents=plan(catalog, name, files, context),
+        intents=plan(catalog, name, files, context, column),
     )
 
 
@@ -65,6 +89,30 @@ def about_the_data(context: TurnContext) -> bool:
         bool(context.tables)
         and bool(asking.ASKS.search(text))
         and (questions.names_anything(context.text, context.tables))
+    )
+
+
+def _column_named(word: str, context: TurnContext) -> str | None:
+    """The column a name means: itself, else the one column whose name contains it
+    ("date" -> order_date), else None."""
+    names = {c.name for t in context.tables for c in t.columns}
+    if word in names:
+        return word
+    containing = [name for name in names if word in name.lower().split("_")]
+    return containing[0] if len(containing) == 1 else None
+
+
+def _no_column(column: str, context: TurnContext) -> Recommendation:
+    """A column none of the files has is a question, not a failed execution."""
+    dates = [
+        f"{c.name} ({t.name})" for t in context.tables for c in t.columns if c.type == "datetime"
+    ]
+    offer = f" Date columns I can see: {', '.join(dates[:5])}." if dates else ""
+    return Recommendation(
+        agent=LIAISON.name,
+        text=f"None of {', '.join(t.name for t in context.tables)} has a column named "
+        f"{column}.{offer} Which column should I follow over time?",
+        next_steps=[f"Use the {d.split(' ')[0]} column" for d in dates[:3]],
     )
 
 

@@ -64,7 +64,13 @@ def phatic(context: TurnContext) -> bool:
 
 
 def greet(context: TurnContext, catalog: Catalog) -> Recommendation:
-    """What the platform does; the guide adds its capabilities as next steps."""
+    """Thanks and goodbyes answered as such; otherwise what the platform does. The guide
+    adds its capabilities as next steps."""
+    words = set(_WORDS.findall(context.text.lower()))
+    if words & {"thanks", "thank", "thx", "ty", "cheers"}:
+        return Recommendation(agent=GUIDE, text="You're welcome! What would you like next?")
+    if words & {"bye", "goodbye", "later"}:
+        return Recommendation(agent=GUIDE, text="Bye! Your files and results stay here.")
     return Recommendation(
         agent=GUIDE,
         text="Hi! I can ingest your files, profile them and find insights, compare data "
