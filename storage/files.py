@@ -19,7 +19,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
-from models.files import FileRef
+from models.files import KIND_HEAD_BYTES, FileRef, file_kind
 from models.search import is_server_id
 
 
@@ -166,8 +166,11 @@ class LocalFileStore:
                 return await self.save(owner, name, content_type, chunks, fresh)
         digest = hashlib.sha256()
         size = 0
+        head = b""
         with reservation.path.open("wb") as out:
             async for chunk in chunks:
+                if len(head) < KIND_HEAD_BYTES:
+                    head += chunk[: KIND_HEAD_BYTES - len(head)]
                 size += len(chunk)
                 if size > reservation.limit:
                     raise FileTooLarge(
@@ -181,6 +184,7 @@ class LocalFileStore:
             size=size,
             sha256=digest.hexdigest(),
             content_type=content_type or "application/octet-stream",
+            kind=file_kind(name, head),
         )
         await asyncio.to_thread(self._keep, reservation.path, StoredFile(ref=ref, owner=owner))
         return ref

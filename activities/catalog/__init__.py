@@ -11,15 +11,13 @@ import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from models.execution import ValidatedIntent
+from models.files import FileKind as FileKind
 from models.intents import Intent, Realm
-
-FileKind = Literal["table", "text"]
-"""A table (CSV, Excel, JSON records, Parquet...) or prose (an SOP, Markdown, text)."""
 
 REALM_CATALOGS = (
     "activities.catalog.content",

@@ -22,7 +22,9 @@ def test_an_upload_returns_its_reference(api: Api) -> None:
     assert body["name"] == "passwd.csv"
     assert body["size"] == 8
     assert len(body["sha256"]) == 64
-    assert set(body) == {"file_id", "name", "size", "sha256", "content_type"}
+    assert set(body) == {"file_id", "name", "size", "sha256", "content_type", "kind"}
+    assert body["kind"] == "table"
+    assert api.upload("steps.txt", b"1. Check the invoice.\n2. Pay it.\n")["kind"] == "text"
 
 
 def test_an_upload_over_the_limit_is_refused_and_leaves_nothing(

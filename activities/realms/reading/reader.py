@@ -24,6 +24,7 @@ from activities.realms.reading.options import Kind, ReadOptions, ReadWarning, Us
 from activities.realms.reading.sheets import SheetFailed, read_workbook
 from activities.realms.reading.tidy import header_names, tidy, typed_frame
 from activities.realms.reading.values import Locale, markers_in, number_locale
+from models.files import file_kind
 
 HEAD_BYTES = 1024 * 1024
 INFER_ROWS = 10_000
@@ -78,7 +79,11 @@ def _read(
         inner, inner_name = _unzip(path, name, work, limits)
         return _read(inner, inner_name, options, limits, progress, work)
     if kind == "text":
-        raise bad_file("unsupported_file", f"{name} is text, not a table of data")
+        raise bad_file(
+            "unsupported_file",
+            f"{name} is text, not a table of data; if it is a table, set read_options "
+            'kind (e.g. "csv" or "tsv") and the delimiter',
+        )
     if kind in ("parquet", "arrow"):
         return _columnar(path, name, cast(Kind, kind), options)
     if kind == "xlsx":
@@ -111,7 +116,7 @@ def detect(path: Path, name: str) -> str:
     if lower.endswith(".json") or text.startswith(("[", "{")):
         first, _, rest = text.partition("\n")
         return "jsonl" if first.rstrip().endswith("}") and rest.lstrip().startswith("{") else "json"
-    if lower.endswith((".md", ".markdown")):
+    if file_kind(name, head) == "text":
         return "text"
     if lower.endswith(".tsv"):
         return "tsv"
