@@ -1,21 +1,26 @@
 """Unit tests of the feed a socket reads by cursor, and of the control-frame outbox."""
 
 import asyncio
+import contextvars
 import json
+import logging
 from collections import deque
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.workflow_streams import WorkflowStreamItem
 
+from api import hub as hub_module
 from api.conversations import NotOwner
 from api.hub import CATCH_UP_BATCH, Behind, Feed, Frame, StreamHub
 from api.outbox import Close, Outbox
 from models.events import EVENTS_TOPIC, IntentCreated, MessageAccepted, TurnCompleted
 from models.intents import Intent, Realm
+from models.search import session_workflow_id
 
 
 def _feed(memory: int, newest: int = 0) -> Feed:
@@ -66,30 +71,88 @@ def test_the_outbox_sends_queued_frames_before_closing_and_closes_on_overflow() 
 TS = datetime(2026, 1, 1, tzinfo=UTC)
 
 
+SOCKET = contextvars.ContextVar[str | None]("socket", default=None)
+"""Stands for the trace and ids of the socket that is running when a feed starts."""
+
+
+class _Workflows:
+    """The client's view of the session's workflow: the statuses `describe` answers."""
+
+    def __init__(self, *statuses: WorkflowExecutionStatus) -> None:
+        self.statuses = list(statuses)
+        self.described: list[str] = []
+        self.asked = asyncio.Event()
+
+    def get_workflow_handle(self, workflow_id: str) -> "_Workflows":
+        self.described.append(workflow_id)
+        return self
+
+    async def describe(self) -> SimpleNamespace:
+        self.asked.set()
+        return SimpleNamespace(status=self.statuses.pop(0))
+
+
 class _Hub(StreamHub):
     """A hub whose session stream is a list, read like the real long poll: from a stream
-    offset (counted from 0), items from the oldest retained one, then waiting for more."""
+    offset (counted from 0), items from the oldest retained one, then waiting for more
+    (or ending, for the first `ending` subscriptions: the run ended). The first
+    `failures` subscriptions fail."""
 
-    def __init__(self, count: int, *, retained: int = 0, linger: float = 60.0) -> None:
+    def __init__(
+        self,
+        count: int,
+        *,
+        retained: int = 0,
+        linger: float = 60.0,
+        ending: int = 0,
+        failures: int = 0,
+        workflows: _Workflows | None = None,
+    ) -> None:
         super().__init__(
-            cast(Client, None), linger=timedelta(seconds=linger), memory=5, link=lambda e: f"ui/{e}"
+            cast(Client, workflows),
+            linger=timedelta(seconds=linger),
+            memory=5,
+            link=lambda e: f"ui/{e}",
         )
         self.events = [MessageAccepted(ts=TS, message_id=f"m{i}") for i in range(count)]
         self.retained = retained
-        self.subscribed: list[int] = []
+        self.ending = ending
+        self.failures = failures
+        self.subscribed: list[tuple[str, int]] = []
+        self.contexts: list[str | None] = []
+        self.published = asyncio.Event()
 
     def _subscribe(self, session_id: str, after: int) -> AsyncIterator[WorkflowStreamItem[Any]]:
-        self.subscribed.append(after)
+        self.subscribed.append((session_id, after))
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("the poll failed")
         return self._items(after)
 
     async def _items(self, after: int) -> AsyncIterator[WorkflowStreamItem[Any]]:
-        for offset in range(max(after, self.retained), len(self.events)):
-            yield WorkflowStreamItem(topic=EVENTS_TOPIC, data=self.events[offset], offset=offset)
-        await asyncio.Event().wait()
+        self.contexts.append(SOCKET.get())
+        offset = max(after, self.retained)
+        while True:
+            while offset < len(self.events):
+                yield WorkflowStreamItem(
+                    topic=EVENTS_TOPIC, data=self.events[offset], offset=offset
+                )
+                offset += 1
+            if self.ending:
+                self.ending -= 1
+                return
+            self.published.clear()
+            await self.published.wait()
+
+    def publish(self, message_id: str) -> None:
+        """The workflow publishes one more event."""
+        self.events.append(MessageAccepted(ts=TS, message_id=message_id))
+        self.published.set()
 
 
-def _offsets(frames: list[Frame]) -> list[int]:
+def _offsets(frames: list[Frame], session_id: str = "s") -> list[int]:
     """Each frame's offset, read back from its wire text as a client would."""
+    assert all(json.loads(f.text)["session_id"] == session_id for f in frames)
     return [json.loads(f.text)["offset"] for f in frames]
 
 
@@ -101,7 +164,7 @@ def test_older_reads_the_events_strictly_between_the_cursor_and_the_feed() -> No
     """Contract offsets count from 1: after 2 is the stream's item 2, the third event."""
     hub = _Hub(10)
     frames = asyncio.run(_older(hub, 2, 6))
-    assert hub.subscribed == [2]
+    assert hub.subscribed == [("s", 2)]
     assert [f.offset for f in frames] == _offsets(frames) == [3, 4, 5]
     assert [json.loads(f.text)["message_id"] for f in frames] == ["m2", "m3", "m4"]
     assert _offsets(asyncio.run(_older(_Hub(10), 9, 11))) == [10]
@@ -154,8 +217,8 @@ def test_a_joined_feed_follows_the_stream_from_the_joining_cursor() -> None:
         wake = asyncio.Event()
         feed = hub.join("s", "ann", 3, wake)
         await asyncio.wait_for(_until_newest(feed, wake, 6), 10)
-        assert hub.subscribed == [3]
-        assert [f.offset for f in feed.after(3)] == [4, 5, 6]
+        assert hub.subscribed == [("s", 3)]
+        assert _offsets(feed.after(3)) == [4, 5, 6]
         assert hub.join("s", "ann", 0, asyncio.Event()) is feed
         with pytest.raises(NotOwner):
             hub.join("s", "bob", 0, asyncio.Event())
@@ -216,6 +279,98 @@ def test_resumed_wakes_the_feed_of_that_session_only() -> None:
         assert not feed.resumed.is_set()
         hub.resumed("s")
         assert feed.resumed.is_set()
+        await hub.close()
+
+    asyncio.run(run())
+
+
+def test_a_feed_remembers_as_many_events_as_the_hub_was_given() -> None:
+    async def run() -> None:
+        hub = _Hub(7)
+        wake = asyncio.Event()
+        feed = hub.join("s", "ann", 0, wake)
+        await asyncio.wait_for(_until_newest(feed, wake, 7), 10)
+        assert _offsets(feed.after(2)) == [3, 4, 5, 6, 7]
+        with pytest.raises(Behind):
+            feed.after(1)
+        await hub.close()
+
+    asyncio.run(run())
+
+
+def test_a_feed_runs_outside_the_context_of_the_socket_that_opened_it() -> None:
+    async def run() -> None:
+        SOCKET.set("socket-1")
+        hub = _Hub(1)
+        wake = asyncio.Event()
+        feed = hub.join("s", "ann", 0, wake)
+        await asyncio.wait_for(_until_newest(feed, wake, 1), 10)
+        assert hub.contexts == [None]
+        await hub.close()
+
+    asyncio.run(run())
+
+
+def test_a_failed_subscription_is_logged_with_its_session_and_retried(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def run() -> None:
+        hub = _Hub(2, failures=1)
+        wake = asyncio.Event()
+        feed = hub.join("s", "ann", 0, wake)
+        await asyncio.wait_for(_until_newest(feed, wake, 2), 10)
+        assert hub.subscribed == [("s", 0), ("s", 0)]
+        await hub.close()
+
+    with caplog.at_level(logging.ERROR, logger="api.hub"):
+        asyncio.run(run())
+    [record] = [r for r in caplog.records if r.name == "api.hub"]
+    assert record.getMessage() == "stream subscription failed"
+    assert record.__dict__["session_id"] == "s"
+    assert record.exc_info is not None
+
+
+def test_a_feed_whose_run_ended_follows_the_next_run_once_it_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The session's run ended (idle): the feed asks whether a new run is running, and
+    is woken when this process resumed it, then reads on from its newest offset."""
+    monkeypatch.setattr(hub_module, "ENDED_RECHECK", 3600.0)
+    ended, running = WorkflowExecutionStatus.COMPLETED, WorkflowExecutionStatus.RUNNING
+
+    async def run() -> None:
+        workflows = _Workflows(ended, running)
+        hub = _Hub(2, ending=1, workflows=workflows)
+        wake = asyncio.Event()
+        feed = hub.join("s", "ann", 0, wake)
+        await asyncio.wait_for(_until_newest(feed, wake, 2), 10)
+        await asyncio.wait_for(workflows.asked.wait(), 10)
+        for _ in range(10):
+            await asyncio.sleep(0)
+        assert hub.subscribed == [("s", 0)]
+        hub.publish("m2")
+        hub.resumed("s")
+        await asyncio.wait_for(_until_newest(feed, wake, 3), 10)
+        assert hub.subscribed == [("s", 0), ("s", 2)]
+        assert workflows.described == [session_workflow_id("s")]
+        assert workflows.statuses == []
+        await hub.close()
+
+    asyncio.run(run())
+
+
+def test_a_feed_whose_run_is_running_again_reads_on_without_being_woken() -> None:
+    running = WorkflowExecutionStatus.RUNNING
+
+    async def run() -> None:
+        workflows = _Workflows(running)
+        hub = _Hub(2, ending=1, workflows=workflows)
+        wake = asyncio.Event()
+        feed = hub.join("s", "ann", 0, wake)
+        await asyncio.wait_for(workflows.asked.wait(), 10)
+        hub.publish("m2")
+        await asyncio.wait_for(_until_newest(feed, wake, 3), 10)
+        assert hub.subscribed == [("s", 0), ("s", 2)]
         await hub.close()
 
     asyncio.run(run())
