@@ -16,7 +16,8 @@ from fastapi import FastAPI, Request
 
 import launcher
 
-Respond = Callable[[dict[str, Any]], str]
+Respond = Callable[[dict[str, Any]], str | dict[str, Any]]
+"""A recorded answer: the assistant's content, or a message with tool calls (`tool_call`)."""
 
 
 class Stub:
@@ -48,11 +49,27 @@ def user_input(body: dict[str, Any]) -> dict[str, Any]:
     return described
 
 
+def tool_call(name: str, arguments: dict[str, Any], content: str | None = None) -> dict[str, Any]:
+    """An assistant message calling one tool, as OpenAI's API returns it."""
+    call = {
+        "id": f"call-{name}",
+        "type": "function",
+        "function": {"name": name, "arguments": json.dumps(arguments)},
+    }
+    return {"role": "assistant", "content": content, "tool_calls": [call]}
+
+
+def tool_names(body: dict[str, Any]) -> list[str]:
+    """The tools a request offered the model."""
+    return [t["function"]["name"] for t in body.get("tools", [])]
+
+
 def schema_name(body: dict[str, Any]) -> str:
     return str(body["response_format"]["json_schema"]["name"])
 
 
-def _completion(model: str, content: str) -> dict[str, Any]:
+def _completion(model: str, reply: str | dict[str, Any]) -> dict[str, Any]:
+    message = reply if isinstance(reply, dict) else {"role": "assistant", "content": reply}
     return {
         "id": "chatcmpl-stub",
         "object": "chat.completion",
@@ -61,8 +78,8 @@ def _completion(model: str, content: str) -> dict[str, Any]:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": content},
-                "finish_reason": "stop",
+                "message": message,
+                "finish_reason": "tool_calls" if message.get("tool_calls") else "stop",
             }
         ],
         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},

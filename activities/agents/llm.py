@@ -9,9 +9,11 @@ turn. Transport faults on earlier attempts raise, and Temporal retries them with
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any, Self, TypeVar
 
 from openai import AsyncOpenAI, OpenAIError
+from openai.types.chat import ChatCompletionFunctionToolParam
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, model_validator
 from temporalio import activity
 
@@ -19,9 +21,10 @@ from activities.agents import asking, collaboration
 from activities.agents.analyzer import decide
 from activities.agents.backend import OfflineBackend
 from activities.agents.liaisons import Liaisons, liaison_name
-from activities.agents.liaisons.base import plan, takes_files
+from activities.agents.liaisons.base import plan
 from activities.agents.liaisons.insights import COMPARE
 from activities.agents.slots import extract
+from activities.catalog import Catalog, CatalogEntry, InvalidParams
 from activities.realms.query import explain
 from models.agents import (
     Analysis,
@@ -31,11 +34,13 @@ from models.agents import (
     TurnContext,
 )
 from models.files import FileRef
-from models.intents import Realm
+from models.intents import Intent, Realm
 from models.query import Query, TableSchema
 
 log = logging.getLogger(__name__)
 Answer = TypeVar("Answer", bound=BaseModel)
+ToolCheck = Callable[[str, dict[str, Any]], Intent]
+"""Turns a tool call (intent name, arguments) into a checked intent, or raises why not."""
 
 
 class GuideAnswer(BaseModel):
@@ -52,25 +57,6 @@ class GuideAnswer(BaseModel):
         unknown = [x for x in (self.label, *self.options) if x not in labels]
         if unknown:
             raise ValueError(f"unknown labels {unknown}; use one of {labels}")
-        return self
-
-
-class LiaisonAnswer(BaseModel):
-    """A liaison's choice: one of its pillar's intents (or none) on the session's files."""
-
-    intent: str | None = None
-    file_ids: list[str] = Field(default_factory=list)
-    text: str = Field(min_length=1, max_length=1_000)
-    next_steps: list[str] = Field(default_factory=list, max_length=5)
-
-    @model_validator(mode="after")
-    def _fits_the_session(self, info: ValidationInfo) -> Self:
-        allowed: dict[str, bool] = (info.context or {}).get("intents", {})
-        if self.intent is not None and self.intent not in allowed:
-            raise ValueError(f"intent must be one of {list(allowed)} or null")
-        _known_files(self.file_ids, info)
-        if self.intent is not None and allowed[self.intent] and not self.file_ids:
-            raise ValueError(f"{self.intent} needs file_ids from the session's files")
         return self
 
 
@@ -151,6 +137,45 @@ class ChatModel:
                 ]
         raise MalformedAnswer(schema.__name__)
 
+    async def call_tool(
+        self,
+        system: str,
+        prompt: str,
+        tools: list[ChatCompletionFunctionToolParam],
+        check: ToolCheck,
+    ) -> tuple[str, Intent | None]:
+        """The model calls one of `tools` (checked by `check`) or answers in words.
+
+        A call that does not validate is sent back once as the tool's error.
+        """
+        messages: list[Any] = [
+            {"role": "system", "content": system},
+            {"role": "user", "content": prompt},
+        ]
+        for _ in range(2):
+            reply = await self._client.chat.completions.create(
+                model=self._model, messages=messages, temperature=0, tools=tools
+            )
+            message = reply.choices[0].message
+            if not message.tool_calls:
+                return message.content or "", None
+            call = message.tool_calls[0]
+            try:
+                if call.type != "function":
+                    raise ValueError("call one of the function tools")
+                arguments = json.loads(call.function.arguments or "{}")
+                return message.content or "", check(call.function.name, arguments)
+            except (ValueError, LookupError) as err:
+                messages += [
+                    message.model_dump(exclude_none=True),
+                    {
+                        "role": "tool",
+                        "tool_call_id": call.id,
+                        "content": f"Invalid call: {err}. Call again.",
+                    },
+                ]
+        raise MalformedAnswer("tool call")
+
 
 class LLMBackend:
     """Every agent asks the model; the offline backend answers whenever it cannot."""
@@ -192,24 +217,24 @@ class LLMBackend:
         if pillar is Realm.INSIGHTS and asking.answer_plan(context, agent, []) is not None:
             return await self._query(request)
         catalog = self.liaisons.catalog
-        allowed = {entry.name: takes_files(entry) for entry in catalog.in_realm(pillar)}
-        prompt = f"Pillar: {pillar.value}. Allowed intents: {list(allowed)}.\n" + _describe(context)
+        entries = catalog.in_realm(pillar)
         try:
-            answer = await self._model.answer(
+            text, intent = await self._model.call_tool(
                 LIAISON_PROMPT,
-                prompt,
-                LiaisonAnswer,
-                context={"intents": allowed, "file_ids": _ids(context)},
+                f"Pillar: {pillar.value}.\n" + _describe(context),
+                [tool(entry) for entry in entries],
+                lambda name, arguments: checked(catalog, pillar, name, arguments, _ids(context)),
             )
         except (OpenAIError, MalformedAnswer) as err:
             _retry_or_fall_back(err)
             return await self._offline.recommend(request)
-        files = _pick(context, answer.file_ids)
+        if intent is None:
+            return Recommendation(agent=agent, text=text or "What should I work on?")
+        entry = catalog.entry(intent.name)
         return Recommendation(
-            agent=liaison_name(pillar),
-            text=answer.text,
-            next_steps=answer.next_steps,
-            intents=plan(catalog, answer.intent, files, context) if answer.intent else [],
+            agent=agent,
+            text=text or f"I'll {entry.name.replace('_', ' ')}: {entry.description}",
+            intents=[intent],
         )
 
     async def _query(self, request: LiaisonInput) -> Recommendation:
@@ -254,6 +279,38 @@ class LLMBackend:
             next_steps=answer.next_steps,
             intents=intents,
         )
+
+
+def tool(entry: CatalogEntry) -> ChatCompletionFunctionToolParam:
+    """A catalog entry as the model's tool: its name, description and params' JSON schema."""
+    return {
+        "type": "function",
+        "function": {
+            "name": entry.name,
+            "description": entry.description,
+            "parameters": entry.schema(),
+        },
+    }
+
+
+def checked(
+    catalog: Catalog, pillar: Realm, name: str, arguments: dict[str, Any], known: set[str]
+) -> Intent:
+    """The model's call as an intent: one of the pillar's, on the session's files, with
+    params its catalog entry accepts (the same validation REST requests get)."""
+    entry = catalog.entry(name)
+    if entry.realm is not pillar:
+        raise LookupError(f"{name} is not one of the {pillar.value} intents")
+    ids = arguments.get("file_ids") or ([arguments["file_id"]] if arguments.get("file_id") else [])
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise LookupError(f"unknown file ids {unknown}; use ids of the session's files")
+    intent = Intent(name=name, realm=entry.realm, params=arguments)
+    try:
+        catalog.validate(intent)
+    except InvalidParams as err:
+        raise ValueError(str(err)) from err
+    return intent
 
 
 def _retry_or_fall_back(err: Exception) -> None:
@@ -329,10 +386,10 @@ Answer JSON: {{"label": one of {labels}, "confidence": 0..1, "rationale": short,
 "options": up to 3 likely labels when you answer clarify}}."""
 
 
-LIAISON_PROMPT = """You are a domain liaison of a data platform. Recommend at most one of the
-allowed intents for the user's request, on the session's files (use their file_id values),
-or null when something is missing, and tell the user in one or two sentences what happens.
-Answer JSON: {"intent": name or null, "file_ids": [...], "text": "...", "next_steps": [...]}."""
+LIAISON_PROMPT = """You are a domain liaison of a data platform. Call at most one of the
+tools (your pillar's intents) for the user's request, on the session's files (use their
+file_id values), and say in one or two sentences what happens. When something is missing,
+call no tool and ask for it in one or two sentences."""
 
 SQL_PROMPT = """You are the Insights liaison of a data platform. Write one DuckDB SELECT over
 the given tables that answers the user's question (quote column names with double quotes;

@@ -24,7 +24,7 @@ from models.agents import CollaborationInput, LiaisonInput, Route, TurnContext
 from models.files import FileRef
 from models.intents import Realm
 from tests.client import Api, offsets, types
-from tests.openai_stub import Stub, schema_name, serving, user_input
+from tests.openai_stub import Stub, schema_name, serving, tool_call, tool_names, user_input
 
 SALES = FileRef(file_id="a" * 32, name="sales.csv", size=1, sha256="0" * 64, content_type="")
 ORDERS = FileRef(file_id="b" * 32, name="orders.csv", size=1, sha256="0" * 64, content_type="")
@@ -96,28 +96,71 @@ def test_an_unreachable_endpoint_is_retried_then_falls_back() -> None:
     assert analysis.route is Route.DIRECT
 
 
-def test_the_liaison_picks_an_intent_on_the_sessions_files(fresh: Stub) -> None:
-    fresh.respond = lambda body: _json(
-        intent="generate_insights",
-        file_ids=[f["file_id"] for f in user_input(body)["files"] if f["name"] == "orders.csv"],
-        text="I'll look for trends in orders.csv.",
+def test_the_liaisons_tools_are_its_realms_catalog_entries(fresh: Stub) -> None:
+    orders = {"file_ids": [ORDERS.file_id], "date_column": "order_date"}
+    fresh.respond = lambda _: tool_call(
+        "generate_insights", orders, "I'll look for trends in orders.csv."
     )
     context = TurnContext(text="trends by order_date in orders", session_files=[SALES, ORDERS])
     plan = _run(fresh.url, "recommend", LiaisonInput(pillar=Realm.INSIGHTS, context=context))
     [intent] = plan.intents
-    assert (intent.name, intent.params) == (
+    assert (intent.name, intent.realm, intent.params) == (
         "generate_insights",
-        {"file_ids": [ORDERS.file_id], "date_column": "order_date"},
+        Realm.INSIGHTS,
+        orders,
     )
     assert plan.text == "I'll look for trends in orders.csv."
+    [request] = fresh.requests
+    entries = default_catalog().in_realm(Realm.INSIGHTS)
+    assert tool_names(request) == [e.name for e in entries]
+    assert [t["function"]["parameters"] for t in request["tools"]] == [e.schema() for e in entries]
+    assert "response_format" not in request
 
 
-def test_a_liaison_answer_outside_its_pillar_falls_back_to_the_rules(fresh: Stub) -> None:
-    fresh.respond = lambda _: _json(intent="rm_rf", file_ids=["nope"], text="sure")
+def test_a_call_the_catalog_refuses_is_sent_back_once_with_its_errors(fresh: Stub) -> None:
+    calls = iter(
+        [
+            tool_call("profile_data", {"file_ids": []}),
+            tool_call("profile_data", {"file_ids": [SALES.file_id]}, "Profiling sales.csv."),
+        ]
+    )
+    fresh.respond = lambda _: next(calls)
+    context = TurnContext(text="profile my data", session_files=[SALES])
+    plan = _run(fresh.url, "recommend", LiaisonInput(pillar=Realm.INSIGHTS, context=context))
+    assert [i.params for i in plan.intents] == [{"file_ids": [SALES.file_id]}]
+    sent_back = fresh.requests[1]["messages"][-1]
+    assert sent_back["role"] == "tool"
+    assert "invalid params for profile_data" in sent_back["content"]
+
+
+def test_no_tool_call_is_the_liaison_asking(fresh: Stub) -> None:
+    fresh.respond = lambda _: "Which file should I profile, sales.csv or orders.csv?"
+    context = TurnContext(text="profile one of them", session_files=[SALES, ORDERS])
+    plan = _run(fresh.url, "recommend", LiaisonInput(pillar=Realm.INSIGHTS, context=context))
+    assert (plan.intents, plan.text) == (
+        [],
+        "Which file should I profile, sales.csv or orders.csv?",
+    )
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        tool_call("rm_rf", {}),
+        tool_call("create_workflow_from_sop", {"text": "1. a"}),
+        tool_call("profile_data", {"file_ids": ["nope"]}),
+    ],
+    ids=["unknown", "another pillar's", "not the session's file"],
+)
+def test_a_call_outside_the_pillar_or_the_session_falls_back_to_the_rules(
+    fresh: Stub, call: dict[str, Any]
+) -> None:
+    fresh.respond = lambda _: call
     context = TurnContext(text="profile my data", session_files=[SALES])
     plan = _run(fresh.url, "recommend", LiaisonInput(pillar=Realm.INSIGHTS, context=context))
     assert [i.name for i in plan.intents] == ["profile_data"]
-    assert "Invalid answer" in fresh.requests[1]["messages"][-1]["content"]
+    assert "Invalid call" in fresh.requests[1]["messages"][-1]["content"]
+    assert len(fresh.requests) == 2
 
 
 def test_the_router_compares_the_files_the_model_chose(fresh: Stub) -> None:
@@ -157,12 +200,12 @@ def llm_api(stack: launcher.Stack, stub: Stub) -> Iterator[Api]:
         launcher.stop(llm)
 
 
-def _answer(body: dict[str, Any]) -> str:
+def _answer(body: dict[str, Any]) -> str | dict[str, Any]:
     """Recorded answers for a whole turn: the guide says insights, the liaison profiles."""
-    if schema_name(body) == "GuideAnswer":
+    if "tools" not in body and schema_name(body) == "GuideAnswer":
         return _json(label="insights", confidence=0.92, rationale="asks about the data")
     ids = [f["file_id"] for f in user_input(body)["files"]]
-    return _json(intent="profile_data", file_ids=ids, text="Profiling your file now.")
+    return tool_call("profile_data", {"file_ids": ids}, "Profiling your file now.")
 
 
 def test_a_turn_with_the_llm_backend_end_to_end(llm_api: Api, stub: Stub) -> None:
@@ -198,7 +241,7 @@ def test_the_message_is_accepted_while_the_model_is_still_thinking(
     heartbeat at 80 % of the 10 s task timeout: hence the 4 s bound.)"""
     answering = threading.Event()
 
-    def held(body: dict[str, Any]) -> str:
+    def held(body: dict[str, Any]) -> str | dict[str, Any]:
         answering.wait(timeout=20)
         return _answer(body)
 

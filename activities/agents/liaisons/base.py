@@ -16,8 +16,6 @@ from models.files import FileRef
 from models.intents import Intent, Realm
 
 GUIDE = "guide"
-TEXT_SUFFIXES = (".md", ".markdown", ".txt")
-"""Prose the Journey realm reads; every other upload is read as a table."""
 
 Recommend = Callable[[TurnContext, Catalog], Recommendation]
 """How a liaison (or the guide, for its own labels) answers a turn, from the catalog."""
@@ -78,8 +76,8 @@ def liaison_name(pillar: Realm) -> str:
 
 
 def file_kind(ref: FileRef) -> FileKind:
-    """Text (an SOP, Markdown) or a table, by the file's name as the reader decides."""
-    return "text" if ref.name.lower().endswith(TEXT_SUFFIXES) else "table"
+    """Text (an SOP, Markdown) or a table, as the upload told it (`models.files`)."""
+    return ref.kind
 
 
 def of_kind(files: list[FileRef], kinds: frozenset[FileKind]) -> list[FileRef]:
