@@ -61,15 +61,13 @@ def tidy(frame: pl.DataFrame, generated: set[str]) -> pl.DataFrame:
     frame = frame.drop(padding)
     if not frame.width or not frame.height:
         return frame
-    blank = frame.select(pl.all_horizontal(_empty(n, frame) for n in frame.columns)).to_series()
+    blank = frame.select(
+        pl.all_horizontal(
+            pl.col(pl.String).is_null() | (pl.col(pl.String).str.strip_chars() == ""),
+            pl.exclude(pl.String).is_null(),
+        )
+    ).to_series()
     return frame.filter(~blank) if blank.any() else frame
-
-
-def _empty(name: str, frame: pl.DataFrame) -> pl.Expr:
-    column = pl.col(name)
-    if frame.schema[name] == pl.String:
-        return column.is_null() | (column.str.strip_chars() == "")
-    return column.is_null()
 
 
 def typed_frame(
