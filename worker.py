@@ -16,7 +16,9 @@ from activities.agents.activities import AgentActivities
 from activities.agents.analyzer import KeywordAnalyzer
 from activities.agents.backend import AgentBackend, OfflineBackend
 from activities.agents.classifier import ClassifierAnalyzer
+from activities.agents.liaisons import default_liaisons
 from activities.agents.llm import ChatModel, LLMBackend
+from activities.catalog import Catalog
 from activities.realms.query import QueryLimits, TableSchemas
 from activities.realms.runner import RealmActivities
 from activities.realms.sop.llm import SopModel
@@ -38,11 +40,14 @@ GRACEFUL_SHUTDOWN = timedelta(seconds=5)
 at once on another worker instead of after the heartbeat timeout)."""
 
 
-def backend_for(settings: Settings) -> AgentBackend:
-    """The agents' backend the settings name; the LLM falls back to the classifier."""
+def backend_for(settings: Settings, catalog: Catalog) -> AgentBackend:
+    """The agents' backend the settings name, its liaisons on the worker's catalog (so a
+    plugin module's intents reach the agents too); the LLM falls back to the classifier."""
+    liaisons = default_liaisons(catalog)
     if settings.analyzer == "keyword":
-        return OfflineBackend(KeywordAnalyzer())
-    offline = OfflineBackend(ClassifierAnalyzer(threshold=settings.clarify_threshold))
+        return OfflineBackend(KeywordAnalyzer(liaisons), liaisons)
+    analyzer = ClassifierAnalyzer(threshold=settings.clarify_threshold, liaisons=liaisons)
+    offline = OfflineBackend(analyzer, liaisons)
     if settings.analyzer == "classifier":
         return offline
     return LLMBackend(ChatModel(AsyncOpenAI(**_llm_client(settings)), settings.llm_model), offline)
@@ -78,7 +83,7 @@ def build_worker(
     )
     registry = registry or default_registry(settings.intent_modules, limits)
     tables = TableSchemas(store, settings.read_limits)
-    agents = AgentActivities(backend_for(settings), registry.catalog, tables)
+    agents = AgentActivities(backend_for(settings, registry.catalog), registry.catalog, tables)
     realms = RealmActivities(
         registry,
         store,

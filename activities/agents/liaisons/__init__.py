@@ -96,6 +96,7 @@ class Liaisons:
 
 
 @cache
-def default_liaisons() -> Liaisons:
-    """The platform's liaisons on the default catalog, built once per process."""
-    return Liaisons(default_catalog(), [m.LIAISON for m in MODULES], smalltalk.LABELS)
+def default_liaisons(catalog: Catalog | None = None) -> Liaisons:
+    """The platform's liaisons on a catalog: the worker's (with its plugin modules'
+    intents), else the default one."""
+    return Liaisons(catalog or default_catalog(), [m.LIAISON for m in MODULES], smalltalk.LABELS)
