@@ -23,7 +23,7 @@ from activities.catalog import default_catalog
 from models.agents import CollaborationInput, LiaisonInput, Route, TurnContext
 from models.files import FileRef
 from models.intents import Realm
-from tests.client import Api, offsets, types
+from tests.client import WAIT, Api, offsets, types
 from tests.openai_stub import Stub, schema_name, serving, tool_call, tool_names, user_input
 
 SALES = FileRef(file_id="a" * 32, name="sales.csv", size=1, sha256="0" * 64, content_type="")
@@ -236,20 +236,20 @@ def test_the_message_is_accepted_while_the_model_is_still_thinking(
     llm_api: Api, stub: Stub
 ) -> None:
     """`message.accepted` says the message is recorded, which does not wait for agents:
-    with the model holding its answer, the socket already has it. (Agents that held the
-    workflow task open would delay it until the model answered, or until the SDK's task
-    heartbeat at 80 % of the 10 s task timeout: hence the 4 s bound.)"""
+    with the model holding its answer, the socket already has it, and nothing else. How
+    soon it comes is a benchmark figure (bench.load: `message.accepted` against a no-op
+    Update), not a bound here."""
     answering = threading.Event()
 
     def held(body: dict[str, Any]) -> str | dict[str, Any]:
-        answering.wait(timeout=20)
+        answering.wait(timeout=WAIT)
         return _answer(body)
 
     stub.respond = held
     try:
         with llm_api.socket() as conn:
             message_id = conn.message("what is in my data?")
-            accepted = conn.until(lambda e: e["type"] == "message.accepted", timeout=4)
+            accepted = conn.until(lambda e: e["type"] == "message.accepted")
             assert accepted["message_id"] == message_id
             assert [e["type"] for e in conn.events] == ["message.accepted"]
             answering.set()
