@@ -7,12 +7,14 @@ than 40/20/20/20 fail a test.
 """
 
 import csv
+import dataclasses
 import datetime
 import io
 import json
 import math
 import random
 import statistics
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +24,7 @@ import pytest
 from activities.catalog.insights import ProfileDataParams
 from activities.realms.content import infer_type
 from activities.realms.insights import profile_data
-from activities.realms.profile import FileProfile, column_kind
+from activities.realms.profile import FileProfile, column_kind, profile_table
 from activities.realms.tables import read_polars, read_table
 from tests.realm_files import SALES_CSV, Files, xlsx
 
@@ -245,3 +247,148 @@ def test_duplicate_rows_are_counted_exactly(files: Files) -> None:
     clean = files.add("clean.csv", "a,b\n" + "\n".join(f"{i},{i}" for i in range(300)) + "\n")
     [profile] = profile_data(files.ctx, ProfileDataParams(file_ids=[clean.file_id])).profiles
     assert profile.duplicate_rows == 0
+
+
+def test_dates_written_as_text_are_dates_other_text_is_text() -> None:
+    """A text column is tested for dates as `infer_type` tests it (pandas decides)."""
+    for values in (["2024-01-05", "2024-01-06"], ["2024-01-05", "2024-13-45"], ["1", "2"]):
+        expected = infer_type(pd.Series(values, dtype="str"))
+        assert column_kind(pl.Series(values)) == expected
+    assert column_kind(pl.Series(["2024-01-05", "2024-01-06"])) == "datetime"
+    assert column_kind(pl.Series(["1", "2"])) == "text"
+    assert column_kind(pl.Series([None, None], dtype=pl.String)) == "empty"
+
+
+def test_the_profile_reports_how_the_file_was_read_and_what_did_not_fit(files: Files) -> None:
+    text = "a;b\n" + "".join(f"{i},5;t{i % 3}\n" for i in range(19)) + "oops;t\n"
+    ref = files.add("misfit.csv", text)
+    table = read_polars(files.ctx, ref.file_id)
+    assert table.warnings and table.read_options is not None
+    [profile] = profile_data(files.ctx, ProfileDataParams(file_ids=[ref.file_id])).profiles
+    assert profile.read_options == table.read_options
+    assert profile.warnings == table.warnings
+
+
+@pytest.mark.parametrize(("width", "truncated"), [(200, False), (201, True)])
+def test_columns_past_the_200th_are_not_profiled_and_said_so(
+    files: Files, width: int, truncated: bool
+) -> None:
+    header = ",".join(f"c{i}" for i in range(width))
+    row = ",".join(str(i) for i in range(width))
+    profile = _profile(files, "wide.csv", f"{header}\n{row}\n{row}\n")
+    assert (profile.columns, len(profile.column_profiles)) == (width, 200)
+    assert profile.columns_truncated is truncated
+
+
+def test_top_values_are_the_five_most_common_clipped_to_80_characters(files: Files) -> None:
+    long = "y" * 100
+    values = ["a"] + ["b"] * 2 + ["c"] * 3 + ["d"] * 4 + ["e"] * 5 + [long] * 6 + ["g"] * 7
+    profile = _profile(
+        files, "top.csv", "v,n\n" + "".join(f"{v},{i}\n" for i, v in enumerate(values))
+    )
+    column = profile.column_profiles[0]
+    assert column.distinct == 7
+    assert column.top_values == [("g", 7), ("y" * 80, 6), ("e", 5), ("d", 4), ("c", 3)]
+
+
+def test_an_empty_table_scores_full_marks_with_nothing_to_count(files: Files) -> None:
+    """The reader refuses a file without rows; a table cut to none still profiles."""
+    ref = files.add("cut.csv", "a,b\n1,x\n")
+    table = read_polars(files.ctx, ref.file_id)
+    profile = profile_table(dataclasses.replace(table, frame=table.frame.head(0)))
+    assert profile.rows == 0
+    assert [c.null_rate for c in profile.column_profiles] == [0.0, 0.0]
+    assert {r.name: r.score for r in profile.rules} == {
+        "completeness": 100.0,
+        "uniqueness": 100.0,
+        "consistency": 100.0,
+        "validity": 100.0,
+    }
+
+
+def test_mean_and_std_are_rounded_to_six_decimals_and_one_value_has_no_spread(
+    files: Files,
+) -> None:
+    profile = _profile(files, "spread.csv", "a,b,t\n1,5,x\n2,,y\n2,,z\n")
+    a, b = profile.column_profiles[:2]
+    assert (a.mean, a.std) == (round(5 / 3, 6), round(statistics.stdev([1, 2, 2]), 6))
+    assert (a.mean, a.std) == (1.666667, 0.57735)
+    assert (b.mean, b.std) == (5.0, 0.0)
+    profile = _profile(files, "two.csv", "a,t\n1,x\n,y\n4,z\n")
+    assert profile.column_profiles[0].std == round(statistics.stdev([1, 4]), 6)
+
+
+def test_a_text_column_mixes_numbers_from_half_of_its_values_not_when_all_are(
+    files: Files,
+) -> None:
+    half = _profile(files, "half.csv", "code,n\n1,1\nx,2\n2,3\ny,4\n")
+    consistency = next(r for r in half.rules if r.name == "consistency")
+    assert consistency.detail == "columns mixing numbers and text: code"
+    assert consistency.score == 50.0
+    ref = files.add("numbers.csv", "code,n\n1,1\n2,2\n")
+    table = read_polars(files.ctx, ref.file_id)
+    as_text = dataclasses.replace(
+        table, frame=table.frame.with_columns(pl.col("code").cast(pl.String))
+    )
+    profile = profile_table(as_text)
+    assert profile.column_profiles[0].type == "text"
+    consistency = next(r for r in profile.rules if r.name == "consistency")
+    assert consistency.detail == "columns mixing numbers and text: none"
+    assert consistency.score == 100.0
+
+
+def test_the_share_of_numbers_is_read_on_the_first_10000_values(files: Files) -> None:
+    values = [str(i) for i in range(10_000)] + [f"w{i}" for i in range(5_000)]
+    profile = _profile(
+        files, "late.csv", "code,n\n" + "".join(f"{v},{i}\n" for i, v in enumerate(values))
+    )
+    assert profile.column_profiles[0].type == "text"
+    consistency = next(r for r in profile.rules if r.name == "consistency")
+    assert consistency.detail == "columns mixing numbers and text: none"
+
+
+def test_two_mixed_columns_are_named_and_the_score_keeps_a_decimal(files: Files) -> None:
+    text = "p,q,r\n1,1,a\nx,y,b\n2,2,c\n"
+    profile = _profile(files, "mixed.csv", text)
+    consistency = next(r for r in profile.rules if r.name == "consistency")
+    assert consistency.detail == "columns mixing numbers and text: p, q"
+    assert consistency.score == round(100 * (1 - 2 / 3), 1) == 33.3
+
+
+def test_one_column_counts_its_own_cells_and_a_repeat_keeps_a_decimal(files: Files) -> None:
+    ref = files.add("one.csv", "a\n1\n2\n")
+    table = read_polars(files.ctx, ref.file_id)
+    profile = profile_table(dataclasses.replace(table, frame=pl.DataFrame({"a": [1, None, 1, 2]})))
+    rules = {r.name: r for r in profile.rules}
+    assert profile.rows == 4
+    assert rules["completeness"].score == 75.0
+    assert rules["completeness"].detail == "1 of 4 cells empty"
+    profile = _profile(files, "repeat.csv", "a,b\n1,x\n1,x\n2,y\n")
+    uniqueness = next(r for r in profile.rules if r.name == "uniqueness")
+    assert uniqueness.score == round(100 * (1 - 1 / 3), 1) == 66.7
+
+
+def test_validity_counts_the_present_numeric_values(files: Files) -> None:
+    values = ["", "", *[str(v) for v in BODY[:8]], "100"]
+    profile = _profile(files, "gaps.csv", _csv_text(values))
+    validity = next(r for r in profile.rules if r.name == "validity")
+    assert validity.detail.startswith("1 of 9 numeric values are outliers")
+    clean = _profile(files, "clean.csv", _csv([1.0, 2.0, 3.0]))
+    validity = next(r for r in clean.rules if r.name == "validity")
+    assert validity.detail.startswith("0 of 3 numeric values are outliers")
+    assert validity.score == 100.0
+    text = _profile(files, "text.csv", "a,b\nx,y\nz,w\n")
+    validity = next(r for r in text.rules if r.name == "validity")
+    assert (validity.score, validity.detail.split(" are")[0]) == (100.0, "0 of 0 numeric values")
+
+
+def _csv_text(values: list[str]) -> str:
+    return "v,tag\n" + "".join(f"{v},t{i % 3}\n" for i, v in enumerate(values))
+
+
+def test_infinite_values_are_profiled_without_a_warning(files: Files) -> None:
+    ref = files.add("inf.csv", "a,b\ninf,1\n-inf,2\n3,3\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        [profile] = profile_data(files.ctx, ProfileDataParams(file_ids=[ref.file_id])).profiles
+    assert profile.column_profiles[0].outliers == 0
