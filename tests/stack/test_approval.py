@@ -134,7 +134,7 @@ def test_a_message_sent_while_an_approval_waits_is_accepted_at_once(api: Api) ->
     with api.socket() as conn:
         _, pending = _gated(api, conn)
         message_id = conn.message("hello")
-        accepted = conn.until(lambda e: e.get("message_id") == message_id, timeout=5.0)
+        accepted = conn.until(lambda e: e.get("message_id") == message_id)
         conn.send({"type": "intent.approve", "turn_id": pending["turn_id"]})
         conn.until(lambda e: e["type"] == "turn.completed" and e["turn_id"] == accepted["turn_id"])
     assert accepted["type"] == "message.accepted"
