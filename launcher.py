@@ -10,6 +10,7 @@ import ctypes.util
 import json
 import logging
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -52,6 +53,10 @@ class Stack:
     search_attributes: bool = True
     """False: a plain dev server, as an operator may have one (the processes register them)."""
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    delta_urls: list[str] = field(default_factory=list)
+    """The APIs the workers post agent deltas to (set before the workers start)."""
+    delta_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    """Shared by this stack's workers and APIs only; made anew for each stack."""
 
     @property
     def temporal_address(self) -> str:
@@ -59,6 +64,13 @@ class Stack:
 
     def api_url(self, index: int = 0) -> str:
         return f"http://127.0.0.1:{self.api_ports[index]}"
+
+    def plan_apis(self, count: int) -> list[int]:
+        """Free ports for `count` APIs, told to the workers (started first) as where
+        agent deltas go."""
+        ports = [free_port() for _ in range(count)]
+        self.delta_urls = [f"http://127.0.0.1:{port}" for port in ports]
+        return ports
 
     def env(self) -> dict[str, str]:
         """The settings every child process reads (see settings.py)."""
@@ -69,6 +81,8 @@ class Stack:
             "TEMPORAL_TASK_QUEUE": self.task_queue,
             "SYMPHAINY_DATA_DIR": str(self.data_dir),
             "SYMPHAINY_TEMPORAL_UI_URL": ui,
+            "SYMPHAINY_DELTA_URLS": json.dumps(self.delta_urls),
+            "SYMPHAINY_DELTA_SECRET": self.delta_secret,
             **self.extra_env,
         }
 
@@ -201,10 +215,11 @@ def running(
     )
     try:
         _start_temporal_on_a_free_port(stack)
+        ports = stack.plan_apis(apis)
         for index in range(workers):
             start_worker(stack, f"worker{index}")
-        for index in range(apis):
-            start_api(stack, free_port(), f"api{index}", log_level=api_log_level)
+        for index, port in enumerate(ports):
+            start_api(stack, port, f"api{index}", log_level=api_log_level)
         for index in range(apis):
             wait_ready(stack.api_url(index))
         yield stack
@@ -299,6 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parser.parse_args(argv)
     quiet = {"SYMPHAINY_LOG_LEVEL": os.environ.get("SYMPHAINY_LOG_LEVEL", "WARNING")}
     stack = Stack(options.data_dir, options.temporal_port, options.ui_port, extra_env=quiet)
+    stack.delta_urls = [f"http://127.0.0.1:{options.api_port}"]
     for signum in STOP_SIGNALS:
         signal.signal(signum, _raise_stopped)
     try:

@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     """Local servers ignore it; hosted APIs need it. Never logged."""
     llm_timeout_seconds: float = 10.0
     """One model call; an agent's activity allows two calls (the validation retry)."""
+    delta_urls: list[str] = []
+    """API processes the worker posts an LLM liaison's words to while the model writes
+    them (`agent.delta`, best-effort); none: no deltas, the durable agent.message only."""
+    delta_secret: SecretStr | None = None
+    """Shared by the worker and the API: the API takes deltas only with it. Never logged."""
     clarify_threshold: float = 0.5
     """Below this confidence the guide asks instead of acting."""
     # The edge's abuse limits (sec-edge): uploads, per-user caps, slow clients, Host.
@@ -160,6 +165,14 @@ class Settings(BaseSettings):
     def _sop_model_has_an_endpoint(self) -> Self:
         if self.sop_reader == "llm" and not self.llm_base_url:
             raise ValueError("sop_reader=llm needs llm_base_url")
+        return self
+
+    @model_validator(mode="after")
+    def _delta_secret_is_strong(self) -> Self:
+        """The internal delta endpoint is as guarded as the tokens: no guessable secret."""
+        secret = self.delta_secret.get_secret_value() if self.delta_secret else None
+        if secret is not None and (len(secret) < 32 or secret.lower() in WEAK_SECRETS):
+            raise ValueError("delta_secret must be at least 32 characters and not a default")
         return self
 
     @model_validator(mode="after")

@@ -16,6 +16,7 @@ from activities.agents.activities import AgentActivities
 from activities.agents.analyzer import KeywordAnalyzer
 from activities.agents.backend import AgentBackend, OfflineBackend
 from activities.agents.classifier import ClassifierAnalyzer
+from activities.agents.deltas import DeltaPoster
 from activities.agents.liaisons import default_liaisons
 from activities.agents.llm import ChatModel, LLMBackend
 from activities.catalog import Catalog
@@ -50,7 +51,16 @@ def backend_for(settings: Settings, catalog: Catalog) -> AgentBackend:
     offline = OfflineBackend(analyzer, liaisons)
     if settings.analyzer == "classifier":
         return offline
-    return LLMBackend(ChatModel(AsyncOpenAI(**_llm_client(settings)), settings.llm_model), offline)
+    model = ChatModel(AsyncOpenAI(**_llm_client(settings)), settings.llm_model)
+    return LLMBackend(model, offline, deltas_for(settings))
+
+
+def deltas_for(settings: Settings) -> DeltaPoster | None:
+    """Where an LLM liaison's words go while the model writes them: the API processes
+    the settings name, with the shared secret; without both, nowhere."""
+    if not settings.delta_urls or settings.delta_secret is None:
+        return None
+    return DeltaPoster(settings.delta_urls, settings.delta_secret.get_secret_value())
 
 
 def sop_model_for(settings: Settings) -> SopModel | None:

@@ -58,6 +58,8 @@ class Feed:
     newest: int
     memory: deque[Frame]
     readers: set[asyncio.Event] = field(default_factory=set)
+    transient: dict[asyncio.Event, Callable[[str], None]] = field(default_factory=dict)
+    """How to hand each reader a frame that is not in the stream (`agent.delta`)."""
     task: asyncio.Task[None] | None = None
     linger: asyncio.TimerHandle | None = None
     resumed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -97,11 +99,19 @@ class StreamHub:
         self._link = link
         self._feeds: dict[str, Feed] = {}
 
-    def join(self, session_id: str, owner: str, after: int, wake: asyncio.Event) -> Feed:
+    def join(
+        self,
+        session_id: str,
+        owner: str,
+        after: int,
+        wake: asyncio.Event,
+        transient: Callable[[str], None] | None = None,
+    ) -> Feed:
         """The session's feed, following from `after` if it was not running yet.
 
         `owner` is the session's owner as the workflow answered the joining socket (its
         `info`, or its accepted `submit`); a feed never serves two owners (`NotOwner`).
+        `transient` takes the session's frames that are not in the stream.
         """
         feed = self._feeds.get(session_id)
         if feed is not None and feed.owner != owner:
@@ -120,7 +130,19 @@ class StreamHub:
             feed.linger.cancel()
             feed.linger = None
         feed.readers.add(wake)
+        if transient is not None:
+            feed.transient[wake] = transient
         return feed
+
+    def transient(self, session_id: str, text: str) -> int:
+        """Hand a frame that is not in the stream to the session's sockets in this
+        process (none when it has no feed here); how many took it."""
+        feed = self._feeds.get(session_id)
+        if feed is None:
+            return 0
+        for send in feed.transient.values():
+            send(text)
+        return len(feed.transient)
 
     def resumed(self, session_id: str) -> None:
         """The session has a running workflow again: a feed waiting on its end follows it."""
@@ -131,6 +153,7 @@ class StreamHub:
     def leave(self, feed: Feed, wake: asyncio.Event) -> None:
         """Forget a socket; a feed with no sockets stops after the linger time."""
         feed.readers.discard(wake)
+        feed.transient.pop(wake, None)
         if not feed.readers and feed.linger is None:
             loop = asyncio.get_running_loop()
             feed.linger = loop.call_later(self._linger.total_seconds(), self._stop, feed)

@@ -27,6 +27,7 @@ from api.middleware import HostGuard
 from api.redaction import install as redact_tokens_in_logs
 from api.routes import (
     agent_socket,
+    deltas,
     execution_stream,
     executions,
     files,
@@ -110,7 +111,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Symphainy agent platform", version="0.1.0", lifespan=lifespan)
     app.add_middleware(HostGuard, allowed=settings.allowed_hosts)
     answer_503_while_temporal_is_away(app)
-    for module in (agent_socket, execution_stream, executions, files, health, intents, sessions):
+    routes = (agent_socket, deltas, execution_stream, executions, files, health, intents, sessions)
+    for module in routes:
         app.include_router(module.router)
     app.add_api_route("/metrics", partial(serve_metrics, metrics), include_in_schema=False)
     app.mount("/", StaticFiles(directory=WEB, html=True), name="console")

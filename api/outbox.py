@@ -30,6 +30,13 @@ class Outbox:
         self._items.append(text)
         self._wake.set()
 
+    def offer(self, text: str) -> None:
+        """Queue a frame that may be lost (`agent.delta`): dropped past the limit or once
+        the socket is closing, so it never closes a slow reader's socket by itself."""
+        if len(self._items) < self._limit and self._close is None:
+            self._items.append(text)
+            self._wake.set()
+
     def close(self, code: int, reason: str) -> None:
         """The first close wins; frames already queued (the errors that led here) go first."""
         if self._close is None:

@@ -157,7 +157,9 @@ class AgentSocket:
         """Read the session's feed; `owner` is what the workflow said (info or submit)."""
         if owner != self._user_id:
             raise NotOwner(self._session_id)
-        self._feed = self._hub.join(self._session_id, owner, self._cursor, self._wake)
+        self._feed = self._hub.join(
+            self._session_id, owner, self._cursor, self._wake, transient=self._outbox.offer
+        )
         self._wake.set()
 
     async def _send_loop(self) -> None:

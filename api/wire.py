@@ -8,6 +8,7 @@ contract's one form: the event's fields with its `type`, contract `offset` and
 import json
 from collections.abc import Callable
 
+from models.agents import AgentDelta
 from models.events import StreamEvent
 
 PROTOCOL_VERSION = "1"
@@ -31,6 +32,12 @@ def event_frame(
         body["temporal_ui_url"] = link(body["execution_id"])
     kind = body.pop("type")
     return json.dumps({"type": kind, "offset": offset, "session_id": session_id, **body})
+
+
+def delta_frame(delta: AgentDelta) -> str:
+    """A piece of an agent's reply while the model writes it: no offset (never replayed);
+    the turn's `agent.message` replaces the pieces, a higher `attempt` those before it."""
+    return json.dumps({"type": "agent.delta", **delta.model_dump(mode="json")})
 
 
 def ready_frame(session_id: str, *, resumed: bool, offset: int) -> str:

@@ -75,11 +75,41 @@ class Analysis(BaseModel):
     """File ids the message names."""
 
 
+class ReplyTo(BaseModel):
+    """Where a liaison's words go while the model writes them: the session's sockets,
+    as transient `agent.delta` frames of this turn (see `AgentDelta`)."""
+
+    session_id: str
+    turn_id: str
+
+
 class LiaisonInput(BaseModel):
     """A liaison is asked to turn the turn into an intent for its pillar."""
 
     pillar: Realm
     context: TurnContext
+    reply_to: ReplyTo | None = None
+    """Set when the liaison's words are the turn's reply (the liaison route; a consulted
+    liaison's view is not): an LLM liaison streams them there as it writes them."""
+
+
+DELTA_PATH = "/internal/agent/delta"
+"""The API's endpoint for `AgentDelta`s, guarded by the shared `delta_secret`."""
+
+
+class AgentDelta(BaseModel):
+    """A piece of an agent's reply while the model writes it, from the worker to the API.
+
+    Transient: never in Temporal history, never replayed. `attempt` counts the model's
+    calls for this reply (a Temporal retry of the agent, or a call sent back), so a
+    client keeps only the text of the highest attempt; the turn's durable `agent.message`
+    replaces it all."""
+
+    session_id: str = Field(pattern="^[0-9a-f]{32}$")
+    turn_id: str = Field(min_length=1, max_length=64)
+    agent: str = Field(min_length=1, max_length=64)
+    attempt: int = Field(ge=1)
+    text: str = Field(min_length=1, max_length=16_000)
 
 
 class CollaborationInput(BaseModel):

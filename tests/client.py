@@ -18,13 +18,15 @@ WAIT = 30.0
 
 
 class Conn:
-    """One socket; remembers every stream event it saw, in order."""
+    """One socket; remembers every stream event it saw, in order, and every frame."""
 
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
         self.ready: Event = self.recv()
         self.events: list[Event] = []
         self.errors: list[Event] = []
+        self.frames: list[Event] = []
+        """Every frame `until` read, in arrival order (transient ones too: agent.delta)."""
 
     def recv(self, timeout: float = WAIT) -> Event:
         frame = json.loads(self.ws.recv(timeout=timeout))
@@ -49,6 +51,7 @@ class Conn:
         deadline = time.monotonic() + timeout
         while True:
             frame = self.recv(timeout=max(0.01, deadline - time.monotonic()))
+            self.frames.append(frame)
             if "offset" in frame:
                 self.events.append(frame)
             elif frame["type"] == "error":

@@ -1,10 +1,12 @@
 """A small OpenAI-compatible chat server for the LLM backend's tests: recorded answers.
 
 It runs a real uvicorn in a thread on a free port; each test sets `respond`, which
-turns the request (the decoded JSON body) into the assistant's message content.
+turns the request (the decoded JSON body) into the assistant's message content. A
+request with `stream: true` gets it as OpenAI streams it (server-sent chunks).
 """
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -13,6 +15,7 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, Request
+from fastapi.responses import StreamingResponse
 
 import launcher
 
@@ -27,17 +30,32 @@ class Stub:
         self.url = f"http://127.0.0.1:{port}/v1"
         self.requests: list[dict[str, Any]] = []
         self.respond: Respond = lambda _: "{}"
+        self.hold_after: int | None = None
+        """A streamed reply stops after this many words until `release` is set."""
+        self.release = threading.Event()
 
     def app(self) -> FastAPI:
         app = FastAPI()
 
-        @app.post("/v1/chat/completions")
-        async def complete(request: Request) -> dict[str, Any]:
+        @app.post("/v1/chat/completions", response_model=None)
+        async def complete(request: Request) -> dict[str, Any] | StreamingResponse:
             body = await request.json()
             self.requests.append(body)
-            return _completion(body["model"], self.respond(body))
+            reply = self.respond(body)
+            if body.get("stream"):
+                return StreamingResponse(
+                    self._events(body["model"], reply), media_type="text/event-stream"
+                )
+            return _completion(body["model"], reply)
 
         return app
+
+    def _events(self, model: str, reply: str | dict[str, Any]) -> Iterator[str]:
+        """The chunks, held after `hold_after` words (the generator runs in a thread)."""
+        for index, event in enumerate(_events(model, reply)):
+            if self.hold_after is not None and index == self.hold_after + 1:
+                self.release.wait(timeout=30)
+            yield event
 
 
 def user_input(body: dict[str, Any]) -> dict[str, Any]:
@@ -84,6 +102,38 @@ def _completion(model: str, reply: str | dict[str, Any]) -> dict[str, Any]:
         ],
         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
     }
+
+
+def words(text: str) -> list[str]:
+    """How the stub streams a content: a word (with the space after it) per chunk."""
+    return re.findall(r"\S+\s*|\s+", text)
+
+
+def _events(model: str, reply: str | dict[str, Any]) -> Iterator[str]:
+    """The reply as OpenAI streams it: server-sent chunks (the role, then the content a
+    word at a time, each tool call's arguments in two halves), a last chunk with the
+    finish reason, then [DONE]. The n-th word is chunk n (after the role's)."""
+    message = reply if isinstance(reply, dict) else {"role": "assistant", "content": reply}
+    deltas: list[dict[str, Any]] = [{"role": "assistant"}]
+    deltas += [{"content": word} for word in words(message.get("content") or "")]
+    for index, call in enumerate(message.get("tool_calls") or []):
+        arguments = call["function"]["arguments"]
+        half = len(arguments) // 2
+        head = {"name": call["function"]["name"], "arguments": arguments[:half]}
+        first = {"index": index, "id": call["id"], "type": "function", "function": head}
+        rest = {"index": index, "function": {"arguments": arguments[half:]}}
+        deltas += [{"tool_calls": [first]}, {"tool_calls": [rest]}]
+    finish = "tool_calls" if message.get("tool_calls") else "stop"
+    for delta, reason in [*((d, None) for d in deltas), ({}, finish)]:
+        chunk = {
+            "id": "chatcmpl-stub",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": reason}],
+        }
+        yield f"data: {json.dumps(chunk)}\n\n"
+    yield "data: [DONE]\n\n"
 
 
 @contextmanager

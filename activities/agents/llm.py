@@ -5,21 +5,25 @@ chat completion asked for JSON of a schema. An answer that does not validate is 
 back once with the validation error; a second bad answer, or a transport fault on the
 activity's last attempt, falls back to the offline backend, so an LLM never crashes a
 turn. Transport faults on earlier attempts raise, and Temporal retries them with backoff.
+A liaison's call is streamed: the words the model writes with it reach the session's
+sockets as they come (`deltas.py`) when they are the turn's reply.
 """
 
 import json
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Self, TypeVar
 
 from openai import AsyncOpenAI, OpenAIError
-from openai.types.chat import ChatCompletionFunctionToolParam
+from openai.types.chat import ChatCompletionFunctionToolParam, ParsedChatCompletionMessage
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, model_validator
 from temporalio import activity
 
 from activities.agents import asking, collaboration
 from activities.agents.analyzer import decide
 from activities.agents.backend import OfflineBackend
+from activities.agents.deltas import DeltaPoster, Send, nowhere, reply
 from activities.agents.liaisons import Liaisons, liaison_name
 from activities.agents.liaisons.base import plan
 from activities.agents.liaisons.insights import COMPARE
@@ -98,6 +102,10 @@ def _known_files(file_ids: list[str], info: ValidationInfo) -> None:
         raise ValueError(f"unknown file_ids {unknown}; use ids of the session's files")
 
 
+TRIES = 2
+"""Model calls per answer: the first, and one more with the first's errors sent back."""
+
+
 class MalformedAnswer(Exception):
     """The model answered twice with JSON that does not fit the schema."""
 
@@ -117,7 +125,7 @@ class ChatModel:
             {"role": "system", "content": system},
             {"role": "user", "content": prompt},
         ]
-        for _ in range(2):
+        for _ in range(TRIES):
             reply = await self._client.chat.completions.create(
                 model=self._model,
                 messages=messages,
@@ -143,20 +151,20 @@ class ChatModel:
         prompt: str,
         tools: list[ChatCompletionFunctionToolParam],
         check: ToolCheck,
+        send: Send = nowhere,
     ) -> tuple[str, Intent | None]:
         """The model calls one of `tools` (checked by `check`) or answers in words.
 
-        A call that does not validate is sent back once as the tool's error.
+        Its words go to `send` as it writes them, with the call's number (1, then 2 for
+        a call sent back). A call that does not validate is sent back once as the tool's
+        error.
         """
         messages: list[Any] = [
             {"role": "system", "content": system},
             {"role": "user", "content": prompt},
         ]
-        for _ in range(2):
-            reply = await self._client.chat.completions.create(
-                model=self._model, messages=messages, temperature=0, tools=tools
-            )
-            message = reply.choices[0].message
+        for number in range(1, TRIES + 1):
+            message = await self._streamed(messages, tools, partial(send, number))
             if not message.tool_calls:
                 return message.content or "", None
             call = message.tool_calls[0]
@@ -176,13 +184,33 @@ class ChatModel:
                 ]
         raise MalformedAnswer("tool call")
 
+    async def _streamed(
+        self,
+        messages: list[Any],
+        tools: list[ChatCompletionFunctionToolParam],
+        write: Callable[[str], None],
+    ) -> ParsedChatCompletionMessage[None]:
+        """One completion, streamed: its words to `write` as they come, then the whole
+        message (the client library puts the chunks' tool calls together)."""
+        async with self._client.chat.completions.stream(
+            model=self._model, messages=messages, temperature=0, tools=tools
+        ) as stream:
+            async for event in stream:
+                if event.type == "content.delta" and event.delta:
+                    write(event.delta)
+            completion = await stream.get_final_completion()
+        return completion.choices[0].message
+
 
 class LLMBackend:
     """Every agent asks the model; the offline backend answers whenever it cannot."""
 
-    def __init__(self, model: ChatModel, offline: OfflineBackend) -> None:
+    def __init__(
+        self, model: ChatModel, offline: OfflineBackend, deltas: DeltaPoster | None = None
+    ) -> None:
         self._model = model
         self._offline = offline
+        self._deltas = deltas
         self.liaisons = offline.liaisons
         self._labels = [*self.liaisons.labels, "clarify"]
 
@@ -218,13 +246,18 @@ class LLMBackend:
             return await self._query(request)
         catalog = self.liaisons.catalog
         entries = catalog.in_realm(pillar)
+        first = (activity.info().attempt - 1) * TRIES
         try:
-            text, intent = await self._model.call_tool(
-                LIAISON_PROMPT,
-                f"Pillar: {pillar.value}.\n" + _describe(context),
-                [tool(entry) for entry in entries],
-                lambda name, arguments: checked(catalog, pillar, name, arguments, _ids(context)),
-            )
+            async with reply(self._deltas, request.reply_to, agent) as send:
+                text, intent = await self._model.call_tool(
+                    LIAISON_PROMPT,
+                    f"Pillar: {pillar.value}.\n" + _describe(context),
+                    [tool(entry) for entry in entries],
+                    lambda name, arguments: checked(
+                        catalog, pillar, name, arguments, _ids(context)
+                    ),
+                    lambda call, text: send(first + call, text),
+                )
         except (OpenAIError, MalformedAnswer) as err:
             _retry_or_fall_back(err)
             return await self._offline.recommend(request)

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from openai import APIConnectionError, AsyncOpenAI
 from temporalio.common import RetryPolicy
@@ -20,10 +21,10 @@ from activities.agents.backend import OfflineBackend
 from activities.agents.classifier import ClassifierAnalyzer
 from activities.agents.llm import ChatModel, LLMBackend
 from activities.catalog import default_catalog
-from models.agents import CollaborationInput, LiaisonInput, Route, TurnContext
+from models.agents import DELTA_PATH, CollaborationInput, LiaisonInput, Route, TurnContext
 from models.files import FileRef
 from models.intents import Realm
-from tests.client import WAIT, Api, offsets, types
+from tests.client import WAIT, Api, Conn, Event, offsets, types
 from tests.openai_stub import Stub, schema_name, serving, tool_call, tool_names, user_input
 
 SALES = FileRef(file_id="a" * 32, name="sales.csv", size=1, sha256="0" * 64, content_type="")
@@ -177,8 +178,9 @@ def test_the_router_compares_the_files_the_model_chose(fresh: Stub) -> None:
 
 
 @pytest.fixture(scope="module")
-def llm_api(stack: launcher.Stack, stub: Stub) -> Iterator[Api]:
-    """A worker and an API with the LLM backend, on their own task queue, same server."""
+def llm_stack(stack: launcher.Stack, stub: Stub) -> Iterator[launcher.Stack]:
+    """A worker and an API with the LLM backend, on their own task queue, same server;
+    the worker posts agent deltas to the API, with the stack's own secret."""
     llm = launcher.Stack(
         data_dir=stack.data_dir,
         temporal_port=stack.temporal_port,
@@ -192,12 +194,18 @@ def llm_api(stack: launcher.Stack, stub: Stub) -> Iterator[Api]:
         },
     )
     try:
+        [port] = llm.plan_apis(1)
         launcher.start_worker(llm, "llm-worker")
-        launcher.start_api(llm, launcher.free_port(), "llm-api")
+        launcher.start_api(llm, port, "llm-api")
         launcher.wait_ready(llm.api_url())
-        yield Api(llm.api_url())
+        yield llm
     finally:
         launcher.stop(llm)
+
+
+@pytest.fixture
+def llm_api(llm_stack: launcher.Stack) -> Api:
+    return Api(llm_stack.api_url())
 
 
 def _answer(body: dict[str, Any]) -> str | dict[str, Any]:
@@ -258,6 +266,154 @@ def test_the_message_is_accepted_while_the_model_is_still_thinking(
         answering.set()
     assert offsets(conn.events) == list(range(1, len(conn.events) + 1))
     assert types(conn.events)[:2] == ["message.accepted", "agent.analysis"]
+
+
+def _deltas(conn: Conn) -> list[Event]:
+    return [f for f in conn.frames if f["type"] == "agent.delta"]
+
+
+def _reply(conn: Conn, turn_id: str) -> tuple[list[Event], Event]:
+    """The turn's deltas and the durable message they built (the streaming agent's first),
+    checked to come after every delta."""
+    deltas = _deltas(conn)
+    assert deltas, "no agent.delta reached the socket"
+    message = next(
+        f
+        for f in conn.frames
+        if f["type"] == "agent.message"
+        and f["turn_id"] == turn_id
+        and f["agent"] == deltas[0]["agent"]
+    )
+    assert conn.frames.index(message) > max(conn.frames.index(d) for d in deltas)
+    assert {(d["turn_id"], d["session_id"]) for d in deltas} == {
+        (turn_id, conn.ready["session_id"])
+    }
+    assert all("offset" not in d for d in deltas)
+    return deltas, message
+
+
+def test_a_liaisons_words_stream_while_the_model_writes_them(
+    llm_stack: launcher.Stack, stub: Stub
+) -> None:
+    """With the model held after two words, those two are on the socket already; the
+    rest follow, then the durable agent.message whose text they make; a reconnect
+    replays the message and no delta."""
+    api = Api(llm_stack.api_url())
+    stub.respond = _answer
+    stub.hold_after = 2
+    stub.release.clear()
+    ref = api.upload("sales.csv", b"region,amount\nnorth,10\nsouth,20\n")
+    try:
+        with api.socket() as conn:
+            message_id = conn.message("tell me about it", [ref["file_id"]])
+            conn.until(lambda f: "".join(d["text"] for d in _deltas(conn)) == "Profiling your ")
+            stub.release.set()
+            turn_id = next(e["turn_id"] for e in conn.events if e.get("message_id") == message_id)
+            conn.until(lambda f: f["type"] == "turn.completed" and f["turn_id"] == turn_id)
+    finally:
+        stub.hold_after = None
+        stub.release.set()
+    deltas, message = _reply(conn, turn_id)
+    assert [d["attempt"] for d in deltas] == [1] * len(deltas)
+    assert "".join(d["text"] for d in deltas) == message["text"] == "Profiling your file now."
+    session_id = conn.ready["session_id"]
+    with api.socket(session_id=session_id, after=0) as again:
+        again.until(lambda f: f["type"] == "turn.completed" and f["turn_id"] == turn_id)
+    assert "agent.delta" not in types(again.frames)
+    assert message in again.events
+
+
+def test_a_call_sent_back_streams_as_the_next_attempt(llm_api: Api, stub: Stub) -> None:
+    """The refused call's words are attempt 1, the second call's attempt 2: a client
+    keeps the highest attempt's text, and that is the durable message's."""
+    refused = iter([tool_call("profile_data", {"file_ids": []}, "Let me see.")])
+
+    def answer(body: dict[str, Any]) -> str | dict[str, Any]:
+        first = next(refused, None) if "tools" in body else None
+        return first if first is not None else _answer(body)
+
+    stub.respond = answer
+    ref = llm_api.upload("sales.csv", b"region,amount\nnorth,10\nsouth,20\n")
+    with llm_api.socket() as conn:
+        events = conn.turn("tell me about it", [ref["file_id"]])
+    deltas, message = _reply(conn, events[0]["turn_id"])
+    by_attempt = {
+        attempt: "".join(d["text"] for d in deltas if d["attempt"] == attempt)
+        for attempt in sorted({d["attempt"] for d in deltas})
+    }
+    assert by_attempt == {1: "Let me see.", 2: "Profiling your file now."}
+    assert [d["attempt"] for d in deltas] == sorted(d["attempt"] for d in deltas)
+    assert message["text"] == by_attempt[2]
+
+
+def _post(api: Api, delta: Event, secret: str | None) -> httpx.Response:
+    headers = {} if secret is None else {"Authorization": f"Bearer {secret}"}
+    return api.http.post(DELTA_PATH, json=delta, headers=headers)
+
+
+def _clarify(body: dict[str, Any]) -> str:
+    return _json(label="clarify", confidence=0.2, rationale="cannot tell")
+
+
+def test_a_delta_without_the_secret_is_refused_and_reaches_no_socket(
+    llm_stack: launcher.Stack, stub: Stub
+) -> None:
+    """Refused posts (no secret, a wrong one, the secret not as a bearer token, a bad
+    body without the secret) come before a good one: the socket's first delta is the good."""
+    api = Api(llm_stack.api_url())
+    stub.respond = _clarify
+    with api.socket() as conn:
+        turn_id = conn.turn("hmm")[0]["turn_id"]
+        delta = {
+            "session_id": conn.ready["session_id"],
+            "turn_id": turn_id,
+            "agent": "insights_liaison",
+            "attempt": 1,
+            "text": "forged",
+        }
+        secret = llm_stack.delta_secret
+        for forged in (None, "x" * 43, secret[:-1], secret + "x"):
+            assert _post(api, delta, forged).status_code == 401
+        bare = api.http.post(DELTA_PATH, json=delta, headers={"Authorization": secret})
+        assert bare.status_code == 401
+        assert _post(api, {"text": ""}, None).status_code == 401
+        assert _post(api, {**delta, "text": "real"}, secret).json() == {"delivered": 1}
+        assert conn.until(lambda f: f["type"] == "agent.delta")["text"] == "real"
+    assert [d["text"] for d in _deltas(conn)] == ["real"]
+
+
+def test_deltas_reach_only_the_sockets_of_their_session(
+    llm_stack: launcher.Stack, stub: Stub
+) -> None:
+    """A socket of another session sees none of a streamed reply: the first delta it
+    gets is one posted to its own session afterwards."""
+    api = Api(llm_stack.api_url())
+    stub.respond = lambda body: (
+        _answer(body) if user_input(body)["message"] == "tell me about it" else _clarify(body)
+    )
+    ref = api.upload("sales.csv", b"region,amount\nnorth,10\nsouth,20\n")
+    with api.socket() as other, api.socket() as conn:
+        turn_id = other.turn("hmm")[0]["turn_id"]
+        events = conn.turn("tell me about it", [ref["file_id"]])
+        _reply(conn, events[0]["turn_id"])
+        mine = {
+            "session_id": other.ready["session_id"],
+            "turn_id": turn_id,
+            "agent": "guide",
+            "attempt": 1,
+            "text": "yours",
+        }
+        assert _post(api, mine, llm_stack.delta_secret).json() == {"delivered": 1}
+        assert other.until(lambda f: f["type"] == "agent.delta")["text"] == "yours"
+    assert [d["text"] for d in _deltas(other)] == ["yours"]
+
+
+def test_the_offline_backend_streams_nothing(api: Api) -> None:
+    ref = api.upload("sales.csv", b"region,amount\nnorth,10\nsouth,20\n")
+    with api.socket() as conn:
+        events = conn.turn("profile sales.csv", [ref["file_id"]])
+    assert "agent.message" in types(events)
+    assert "agent.delta" not in types(conn.frames)
 
 
 @pytest.mark.skipif(

@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         LastExecution,
         LiaisonInput,
         Recommendation,
+        ReplyTo,
         Route,
         SummaryInput,
         TurnContext,
@@ -285,7 +286,7 @@ class Conversation:
             self._state.pending_options = analysis.options
             self._state.active_pillar = analysis.pillar if analysis.route is Route.LIAISON else None
             focus = [ref for ref in self._state.files if ref.file_id in analysis.focus]
-            plan = await self._plan(analysis, context.model_copy(update={"focus": focus}))
+            plan = await self._plan(analysis, context.model_copy(update={"focus": focus}), turn_id)
         except ActivityError:
             workflow.logger.exception("agent analysis failed", extra={"turn_id": turn_id})
             self._say(turn_id, apology())
@@ -312,15 +313,22 @@ class Conversation:
             TurnCompleted(ts=workflow.now(), turn_id=turn_id, status=turn_status(statuses))
         )
 
-    async def _plan(self, analysis: Analysis, context: TurnContext) -> Recommendation:
-        """Follow the guide's route to one recommendation."""
+    async def _plan(self, analysis: Analysis, context: TurnContext, turn_id: str) -> Recommendation:
+        """Follow the guide's route to one recommendation. A lone liaison's words are the
+        turn's reply, so it may stream them (`reply_to`: an activity input, not a command:
+        local activities' inputs are not in history, so replay is unchanged)."""
         if analysis.route in (Route.DIRECT, Route.CLARIFY) or not analysis.pillars:
             return analysis.recommendation or apology()
+        reply_to = (
+            ReplyTo(session_id=self._state.session_id, turn_id=turn_id)
+            if analysis.route is Route.LIAISON
+            else None
+        )
         views = await asyncio.gather(
             *(
                 run_agent(
                     AgentActivities.recommend,
-                    LiaisonInput(pillar=pillar, context=context),
+                    LiaisonInput(pillar=pillar, context=context, reply_to=reply_to),
                     f"{pillar.value.capitalize()} Liaison: recommend an intent",
                 )
                 for pillar in analysis.pillars
