@@ -35,9 +35,11 @@ def event_frame(
 
 
 def delta_frame(delta: AgentDelta) -> str:
-    """A piece of an agent's reply while the model writes it: no offset (never replayed);
-    the turn's `agent.message` replaces the pieces, a higher `attempt` those before it."""
-    return json.dumps({"type": "agent.delta", **delta.model_dump(mode="json")})
+    """A piece of an agent's reply while the model writes it, as the contract's additions
+    name it (the piece is `delta`): no offset (never replayed); the turn's `agent.message`
+    replaces the pieces, a higher `attempt` those before it."""
+    body = delta.model_dump(mode="json", exclude={"text"})
+    return json.dumps({"type": "agent.delta", **body, "delta": delta.text})
 
 
 def ready_frame(session_id: str, *, resumed: bool, offset: int) -> str:

@@ -306,7 +306,7 @@ def test_a_liaisons_words_stream_while_the_model_writes_them(
     try:
         with api.socket() as conn:
             message_id = conn.message("tell me about it", [ref["file_id"]])
-            conn.until(lambda f: "".join(d["text"] for d in _deltas(conn)) == "Profiling your ")
+            conn.until(lambda f: "".join(d["delta"] for d in _deltas(conn)) == "Profiling your ")
             stub.release.set()
             turn_id = next(e["turn_id"] for e in conn.events if e.get("message_id") == message_id)
             conn.until(lambda f: f["type"] == "turn.completed" and f["turn_id"] == turn_id)
@@ -315,7 +315,7 @@ def test_a_liaisons_words_stream_while_the_model_writes_them(
         stub.release.set()
     deltas, message = _reply(conn, turn_id)
     assert [d["attempt"] for d in deltas] == [1] * len(deltas)
-    assert "".join(d["text"] for d in deltas) == message["text"] == "Profiling your file now."
+    assert "".join(d["delta"] for d in deltas) == message["text"] == "Profiling your file now."
     session_id = conn.ready["session_id"]
     with api.socket(session_id=session_id, after=0) as again:
         again.until(lambda f: f["type"] == "turn.completed" and f["turn_id"] == turn_id)
@@ -338,7 +338,7 @@ def test_a_call_sent_back_streams_as_the_next_attempt(llm_api: Api, stub: Stub) 
         events = conn.turn("tell me about it", [ref["file_id"]])
     deltas, message = _reply(conn, events[0]["turn_id"])
     by_attempt = {
-        attempt: "".join(d["text"] for d in deltas if d["attempt"] == attempt)
+        attempt: "".join(d["delta"] for d in deltas if d["attempt"] == attempt)
         for attempt in sorted({d["attempt"] for d in deltas})
     }
     assert by_attempt == {1: "Let me see.", 2: "Profiling your file now."}
@@ -378,8 +378,8 @@ def test_a_delta_without_the_secret_is_refused_and_reaches_no_socket(
         assert bare.status_code == 401
         assert _post(api, {"text": ""}, None).status_code == 401
         assert _post(api, {**delta, "text": "real"}, secret).json() == {"delivered": 1}
-        assert conn.until(lambda f: f["type"] == "agent.delta")["text"] == "real"
-    assert [d["text"] for d in _deltas(conn)] == ["real"]
+        assert conn.until(lambda f: f["type"] == "agent.delta")["delta"] == "real"
+    assert [d["delta"] for d in _deltas(conn)] == ["real"]
 
 
 def test_deltas_reach_only_the_sockets_of_their_session(
@@ -404,8 +404,8 @@ def test_deltas_reach_only_the_sockets_of_their_session(
             "text": "yours",
         }
         assert _post(api, mine, llm_stack.delta_secret).json() == {"delivered": 1}
-        assert other.until(lambda f: f["type"] == "agent.delta")["text"] == "yours"
-    assert [d["text"] for d in _deltas(other)] == ["yours"]
+        assert other.until(lambda f: f["type"] == "agent.delta")["delta"] == "yours"
+    assert [d["delta"] for d in _deltas(other)] == ["yours"]
 
 
 def test_the_offline_backend_streams_nothing(api: Api) -> None:

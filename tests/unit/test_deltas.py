@@ -9,12 +9,15 @@ from typing import cast
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from temporalio.client import Client
 
 from activities.agents.deltas import DeltaPoster, reply
 from api.hub import StreamHub
 from api.outbox import Close, Outbox
+from api.routes import deltas as deltas_route
 from api.wire import delta_frame
 from models.agents import DELTA_PATH, AgentDelta, ReplyTo
 from settings import Settings
@@ -138,7 +141,7 @@ def test_a_delta_frame_has_no_offset_and_names_its_turn_and_attempt() -> None:
         "turn_id": "t1",
         "agent": "insights_liaison",
         "attempt": 3,
-        "text": "Hi",
+        "delta": "Hi",
     }
 
 
@@ -149,3 +152,23 @@ def test_the_delta_secret_has_at_least_32_characters(length: int, valid: bool) -
     else:
         with pytest.raises(ValidationError, match="delta_secret"):
             Settings(delta_secret="k" * length)
+
+
+def _refusal(settings: Settings, headers: dict[str, str], body: object) -> int:
+    """The endpoint's answer before any hub is reached (the app has none)."""
+    app = FastAPI()
+    app.include_router(deltas_route.router)
+    app.state.settings = settings
+    with TestClient(app) as client:
+        return client.post(DELTA_PATH, json=body, headers=headers).status_code
+
+
+def test_the_endpoint_refuses_every_delta_without_a_configured_secret_or_the_right_one() -> None:
+    good = AgentDelta(**TO.model_dump(), agent="guide", attempt=1, text="x").model_dump()
+    configured = Settings(delta_secret=SECRET)
+    bearer = {"Authorization": f"Bearer {SECRET}"}
+    assert _refusal(Settings(), bearer, good) == 403
+    assert _refusal(configured, {}, good) == 401
+    assert _refusal(configured, {"Authorization": f"Bearer {SECRET[:-1]}"}, good) == 401
+    assert _refusal(configured, {}, {"text": ""}) == 401
+    assert _refusal(configured, bearer, {"text": ""}) == 422
