@@ -33,6 +33,8 @@ class Stub:
         self.hold_after: int | None = None
         """A streamed reply stops after this many words until `release` is set."""
         self.release = threading.Event()
+        self.pace = 0.0
+        """Seconds between a streamed reply's chunks (a model writing; benchmarks)."""
 
     def app(self) -> FastAPI:
         app = FastAPI()
@@ -55,6 +57,7 @@ class Stub:
         for index, event in enumerate(_events(model, reply)):
             if self.hold_after is not None and index == self.hold_after + 1:
                 self.release.wait(timeout=30)
+            time.sleep(self.pace)
             yield event
 
 
