@@ -1,4 +1,5 @@
-"""A socket's control frames (ready, errors, pongs) and its close, sent by one task."""
+"""A socket's control frames (ready, errors, pongs), its transient agent.delta frames and
+its close, sent by one task."""
 
 import asyncio
 from collections import deque
