@@ -307,3 +307,123 @@ def _q_of_a_and_b(frame: pd.DataFrame) -> float:
     skews = [stats.skewtest(frame[c]).pvalue for c in frame]
     q = stats.false_discovery_control([*p_values, *skews])
     return float(q[pairs.index(("a", "b"))])
+
+
+def _trends(found: FileInsights) -> list[Finding]:
+    return [f for f in found.findings if f.kind == "trend"]
+
+
+def _per(value: float) -> str:
+    """A slope as the README says findings write numbers: 2 decimals from 1 to 100."""
+    assert 1 <= abs(value) < 100
+    return f"{abs(value):.2f}"
+
+
+def test_a_trend_finding_says_what_rises_by_how_much_per_month(files: Files) -> None:
+    days = pd.date_range("2020-01-01", periods=100, freq="D")
+    values = [2.0 * i + (0.5 if i % 2 else -0.5) for i in range(100)]
+    frame = pd.DataFrame({"day": days.strftime("%Y-%m-%d"), "v": values})
+    [trend] = _trends(_insights(files, "rise.csv", frame.to_csv(index=False)))
+    fit = stats.linregress(np.arange(100), values)
+    slope, r2 = fit.slope * 30.44, fit.rvalue**2
+    assert trend.sentence == (
+        f"v rises by {_per(slope)} per month over day (2020-01-01 to 2020-04-09; "
+        f"R² = {r2:.2f}, p < 0.001, n = 100)."
+    )
+    numbers = dict(trend.numbers)
+    assert numbers.pop("q_value") is not None
+    assert numbers == {
+        "test": "least-squares linear trend",
+        "statistic": float(f"{fit.slope / fit.stderr:.4g}"),
+        "p_value": float(f"{fit.pvalue:.4g}"),
+        "n": 100,
+        "effect_size": float(f"{r2:.4g}"),
+        "effect": "R²",
+        "column": "v",
+        "date_column": "day",
+        "group": None,
+        "slope": float(f"{slope:.4g}"),
+        "per": "month",
+        "period": None,
+        "start": "2020-01-01",
+        "end": "2020-04-09",
+    }
+
+
+def test_a_trend_per_group_names_its_group_and_falls_per_day(files: Files) -> None:
+    """Each date once per group: one series per group, over a span of days."""
+    days = pd.date_range("2021-03-01", periods=10, freq="D").strftime("%Y-%m-%d")
+    up = [10.0 + 3 * i + (0.2 if i % 2 else -0.2) for i in range(10)]
+    down = [100.0 - 3 * i + (0.2 if i % 2 else -0.2) for i in range(10)]
+    frame = pd.DataFrame({"day": list(days) * 2, "g": ["a"] * 10 + ["b"] * 10, "v": up + down})
+    trends = {
+        t.numbers["group"]["value"]: t
+        for t in _trends(_insights(files, "g.csv", frame.to_csv(index=False)))
+    }
+    fit = stats.linregress(np.arange(10), down)
+    assert trends["b"].sentence == (
+        f"v for g = b falls by {_per(fit.slope)} per day over day (2021-03-01 to 2021-03-10; "
+        f"R² = {fit.rvalue**2:.2f}, p < 0.001, n = 10)."
+    )
+    assert trends["b"].numbers["group"] == {"column": "g", "value": "b"}
+    assert trends["b"].numbers["per"] == "day"
+    assert trends["a"].sentence.startswith("v for g = a rises by ")
+
+
+@pytest.mark.parametrize(("rows", "split"), [(15, False), (16, True)])
+def test_dates_are_split_by_a_group_only_when_they_repeat_more_than_1_5_times(
+    files: Files, rows: int, split: bool
+) -> None:
+    """10 distinct dates: 15 rows pool into one series, 16 split by the group column."""
+    days = pd.date_range("2021-03-01", periods=10, freq="D").strftime("%Y-%m-%d")
+    dates = [*days, *days[: rows - 10]]
+    groups = ["a"] * 10 + ["b"] * (rows - 10)
+    values = [float(i) * 2 + (i % 3) * 0.1 for i in range(10)] + [
+        float(i) * 2 + 0.05 for i in range(rows - 10)
+    ]
+    frame = pd.DataFrame({"day": dates, "g": groups, "v": values})
+    trends = _trends(_insights(files, "s.csv", frame.to_csv(index=False)))
+    assert trends
+    assert all((t.numbers["group"] is not None) is split for t in trends)
+
+
+def test_dense_dates_are_averaged_per_the_shortest_period_that_fits(files: Files) -> None:
+    days = pd.date_range("2020-01-01", periods=400, freq="D")
+    values = [0.1 * i + (1.0 if i % 2 else -1.0) for i in range(400)]
+    frame = pd.DataFrame({"day": days.strftime("%Y-%m-%d"), "v": values})
+    [trend] = _trends(_insights(files, "dense.csv", frame.to_csv(index=False)))
+    weeks = pd.Series(days).dt.to_period("W").nunique()
+    assert weeks <= 120 < 400
+    assert trend.numbers["period"] == "weekly"
+    assert trend.numbers["n"] == weeks
+    assert "(2020-01-01 to 2021-02-03; weekly means, R² = " in trend.sentence
+
+
+def _six(first: int) -> list[int]:
+    return [first + i for i in range(6)]
+
+
+@pytest.mark.parametrize(
+    ("whens", "accepted"),
+    [
+        (_six(1000), True),
+        (_six(999), False),
+        (_six(2994), True),
+        ([2994, 2995, 2996, 2997, 2998, 3000], False),
+        (_six(10000101), True),
+        ([10000100, *_six(10000101)[1:]], False),
+        (_six(29991226), True),
+        ([20240225, 20240226, 20240227, 20240228, 20240229, 20240230], False),
+    ],
+)
+def test_whole_numbers_are_dates_only_as_years_1000_to_2999_or_real_yyyymmdd(
+    files: Files, whens: list[int], accepted: bool
+) -> None:
+    """Six whole numbers and one gap: the column holds dates, or the request fails."""
+    rows = [f"{w},{i * 2.0 + (i % 2) * 0.1}" for i, w in enumerate(whens)]
+    content = "\n".join(["when,v", *rows, ",13"]) + "\n"
+    if accepted:
+        assert _insights(files, "w.csv", content, date_column="when").date_column == "when"
+    else:
+        with pytest.raises(ApplicationError, match="does not hold dates"):
+            _insights(files, "w.csv", content, date_column="when")
