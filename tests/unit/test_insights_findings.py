@@ -427,3 +427,58 @@ def test_whole_numbers_are_dates_only_as_years_1000_to_2999_or_real_yyyymmdd(
     else:
         with pytest.raises(ApplicationError, match="does not hold dates"):
             _insights(files, "w.csv", content, date_column="when")
+
+
+@pytest.mark.parametrize(("levels", "test"), [(20, "one-way ANOVA"), (21, "Pearson correlation")])
+def test_a_numeric_target_is_a_class_label_up_to_20_values(
+    files: Files, levels: int, test: str
+) -> None:
+    rng = np.random.default_rng(3)
+    y = np.arange(105) % levels
+    frame = pd.DataFrame(
+        {"y": y, "x1": y * 3.0 + rng.normal(0, 0.5, 105), "x2": rng.normal(0, 1, 105)}
+    )
+    found = _insights(files, "t.csv", frame.to_csv(index=False))
+    [predictors] = [f for f in found.findings if f.kind == "predictors"]
+    assert predictors.numbers["test"] == test
+    top = predictors.numbers["predictors"][0]
+    assert top["column"] == "x1"
+    if levels == 21:
+        expected = stats.pearsonr(frame["x1"], frame["y"])
+        assert predictors.numbers["effect"] == "r²"
+        assert top["statistic"] == pytest.approx(expected.statistic, rel=1e-3)
+        assert top["effect_size"] == pytest.approx(expected.statistic**2, rel=1e-3)
+        assert predictors.sentence.startswith(
+            f"The strongest predictors of y are x1 (r² = {expected.statistic**2:.2f})"
+        )
+        assert predictors.sentence.endswith("(Pearson correlation, p < 0.001 for the strongest).")
+    else:
+        assert predictors.numbers["effect"] == "eta squared"
+        assert predictors.sentence.startswith("The strongest predictors of y are x1 (η² = ")
+
+
+@pytest.mark.parametrize(("points", "said"), [(6, True), (5, False)])
+def test_a_trend_needs_six_dates(files: Files, points: int, said: bool) -> None:
+    days = pd.date_range("2022-05-01", periods=points, freq="D").strftime("%Y-%m-%d")
+    frame = pd.DataFrame({"day": days, "v": [10.0 * i + (i % 2) for i in range(points)]})
+    assert bool(_trends(_insights(files, "six.csv", frame.to_csv(index=False)))) is said
+
+
+def test_two_levels_are_enough_for_a_trend(files: Files) -> None:
+    days = pd.date_range("2022-05-01", periods=8, freq="D").strftime("%Y-%m-%d")
+    frame = pd.DataFrame({"day": days, "v": [0.0] * 4 + [1.0] * 4})
+    fit = stats.linregress(np.arange(8), frame["v"])
+    assert fit.pvalue < 0.01
+    [trend] = _trends(_insights(files, "steps.csv", frame.to_csv(index=False)))
+    assert trend.numbers["p_value"] == float(f"{fit.pvalue:.4g}")
+
+
+def test_repeated_dates_without_a_group_are_averaged_per_date(files: Files) -> None:
+    days = list(pd.date_range("2022-05-01", periods=8, freq="D").strftime("%Y-%m-%d"))
+    values = [3.0 * i + d for i in range(8) for d in (-1.0, 1.0)]
+    frame = pd.DataFrame({"day": [d for d in days for _ in (0, 1)], "v": values})
+    [trend] = _trends(_insights(files, "twice.csv", frame.to_csv(index=False)))
+    assert trend.numbers["period"] == "per-date"
+    assert trend.numbers["n"] == 8
+    assert trend.numbers["slope"] == pytest.approx(3.0)
+    assert "(2022-05-01 to 2022-05-08; per-date means, R² = 1.00" in trend.sentence
