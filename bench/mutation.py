@@ -1,14 +1,14 @@
 """Mutation testing of the modules that hold rules: how many broken rules the tests catch.
 
-The kill rate is over the mutants some selected test runs; `untested` counts mutants in
-code those tests never reach (covered, if at all, by the stack layer, which is too slow
-to run once per mutant).
+The kill rate is over the mutants some selected test runs, less the equivalent ones (a
+listed survivor that cannot change behaviour, with its reason, below); `untested` counts
+mutants in code those tests never reach (covered, if at all, by the stack layer, which
+is too slow to run once per mutant).
 
 `.venv/bin/python -m bench.mutation` (or `--module NAME` for one) runs mutmut on each
-module below against the tests that pin its rules, each in a fresh copy of the tracked
+module below against the tests that pin its rules, each in a fresh copy of the work
 tree, and prints killed / survived per module. Slow (minutes per module), so it is a
-habit and a README figure, not part of CI. `--survivors` lists the mutants that lived.
-"""
+habit and a README figure, not part of CI. `--survivors` lists the mutants that lived."""
 
 import argparse
 import json
@@ -23,38 +23,249 @@ MUTMUT = Path(sys.executable).with_name("mutmut")
 
 
 @dataclass(frozen=True)
+class Equivalent:
+    """A surviving mutant that cannot change behaviour, and why; left out of the rate.
+
+    `mutated` is a piece of the mutant's changed line: when the module changes and the
+    name points at another mutant, the listing no longer matches and it counts again.
+    """
+
+    name: str
+    mutated: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Target:
     """One module with rules and the tests that must catch a break in them."""
 
     name: str
     source: str
     tests: tuple[str, ...]
+    equivalent: tuple[Equivalent, ...] = ()
 
+
+@dataclass(frozen=True)
+class Outcome:
+    """One module's counts; `survived` excludes the equivalent mutants."""
+
+    total: int
+    killed: int
+    survived: int
+    equivalent: int
+    untested: int
+
+    @property
+    def rate(self) -> float:
+        tried = self.killed + self.survived
+        return self.killed / tried if tried else 0.0
+
+
+_CASELESS_HEADERS = "Starlette's Headers.get is case-insensitive"
+_OWN_NAME = "a name only this code reads and writes; any other distinct name behaves alike"
+_SQL_CASE = "SQLite keywords and names are case-insensitive"
+_UNREAD_ARGUMENT = "nothing reads the exception's argument"
+_TASK_NAME = "a task's name shows only in debugging output"
+_NO_NULLS = "drop_nulls() of a series without nulls is the series"
+_STRINGS = "infer_type sees Python strings as text whether their dtype is object or str"
+_HAS_COLUMNS = "the reader refuses a file without columns, so a profiled table has one"
+_ONE_ROW = "a select of aggregates has one row, which row() returns without an index"
+_KLEENE = "null | x and False | x sum alike: Kleene or, and sum() skips nulls"
+_NEVER_QUOTED = "quote() never escapes X, so safe='XXXX' is safe=''"
 
 TARGETS = (
     Target(
         "guide (hand-back, references)", "activities/agents/guide.py", ("tests/unit/test_guide.py",)
     ),
-    Target("hub (offsets, feeds)", "api/hub.py", ("tests/unit/test_hub.py",)),
-    Target("auth (tokens, identity)", "api/auth.py", ("tests/unit/test_auth_keys.py",)),
+    Target(
+        "hub (offsets, feeds)",
+        "api/hub.py",
+        ("tests/unit/test_hub.py",),
+        (
+            Equivalent(
+                "api.hub.xǁFeedǁafter__mutmut_1",
+                "if cursor > self.newest:",
+                "offsets are consecutive, so a cursor at the newest skips every frame either way",
+            ),
+            Equivalent("api.hub.xǁFeedǁafter__mutmut_5", "Behind(None)", _UNREAD_ARGUMENT),
+            Equivalent("api.hub.xǁStreamHubǁjoin__mutmut_6", "NotOwner(None)", _UNREAD_ARGUMENT),
+            Equivalent("api.hub.xǁStreamHubǁjoin__mutmut_20", "name=None", _TASK_NAME),
+            Equivalent("api.hub.xǁStreamHubǁjoin__mutmut_23", "", _TASK_NAME),
+            *(
+                Equivalent(
+                    f"api.hub.xǁStreamHubǁclose__mutmut_{n}",
+                    "suppress(asyncio.CancelledError, ",
+                    "_follow catches every Exception, so a feed's task only ever ends cancelled",
+                )
+                for n in (5, 7)
+            ),
+        ),
+    ),
+    Target(
+        "auth (tokens, identity)",
+        "api/auth.py",
+        ("tests/unit/test_auth_keys.py",),
+        (
+            Equivalent(
+                "api.auth.xǁAuthenticatorǁidentify__mutmut_19",
+                "isinstance(kid, str)) or True",
+                "PyJWT refuses a token whose kid is not a string before the lookup",
+            ),
+            *(
+                Equivalent(f"api.auth.x_user_id_of__mutmut_{n}", "XXXX", _NEVER_QUOTED)
+                for n in (13, 25, 30)
+            ),
+            Equivalent("api.auth.x_credentials__mutmut_7", '"AUTHORIZATION"', _CASELESS_HEADERS),
+            Equivalent(
+                "api.auth.x_credentials__mutmut_24", '"SEC-WEBSOCKET-PROTOCOL"', _CASELESS_HEADERS
+            ),
+            Equivalent(
+                "api.auth.x_credentials__mutmut_8",
+                '"authorization", "XXXX"',
+                "a missing header read as XXXX never starts with 'bearer '",
+            ),
+            Equivalent(
+                "api.auth.x_credentials__mutmut_25",
+                '"sec-websocket-protocol", "XXXX"',
+                "a missing header read as XXXX offers one protocol, not two",
+            ),
+            *(
+                Equivalent(
+                    f"api.auth.x__keys__mutmut_{n}",
+                    '_ASYMMETRIC.get(entry.get("kty"), ',
+                    "PyJWT refuses algorithms=None as it does [] (DecodeError)",
+                )
+                for n in (33, 35)
+            ),
+        ),
+    ),
+    Target(
+        "edge (origin, flood, caps)",
+        "api/edge.py",
+        ("tests/unit/test_edge_rules.py",),
+        (
+            Equivalent(
+                "api.edge.x_origin_allowed__mutmut_4",
+                'headers.get("ORIGIN")',
+                _CASELESS_HEADERS,
+            ),
+            Equivalent(
+                "api.edge.x_origin_allowed__mutmut_17", 'headers.get("HOST")', _CASELESS_HEADERS
+            ),
+            Equivalent(
+                "api.edge.x__chained__mutmut_22",
+                "stopping.add(None)",
+                "the pending task is also held by the event it awaits, so it is never collected",
+            ),
+        ),
+    ),
+    Target(
+        "limits (caps, start window)",
+        "api/limits.py",
+        ("tests/unit/test_edge_rules.py",),
+        (
+            *(
+                Equivalent(f"api.limits.xǁUserCapsǁ__init____mutmut_{n}", "imits.sqlite", _OWN_NAME)
+                for n in (19, 20)
+            ),
+            *(
+                Equivalent(f"api.limits.xǁUserCapsǁ{method}__mutmut_{n}", name, _OWN_NAME)
+                for method, n, name in (
+                    ("new_session", 23, '"XXsessionXX"'),
+                    ("new_session", 24, '"SESSION"'),
+                    ("new_execution", 24, '"XXintentXX"'),
+                    ("new_execution", 25, '"INTENT"'),
+                )
+            ),
+            Equivalent(
+                "api.limits.xǁStartWindowǁ__init____mutmut_12",
+                "connect(path, isolation_level=None",
+                "sqlite3's default timeout is 5.0",
+            ),
+            Equivalent(
+                "api.limits.xǁStartWindowǁ__init____mutmut_13",
+                "connect(path, timeout=5.0, check_same_thread",
+                "legacy mode begins implicitly only outside a transaction, and every write "
+                "here follows BEGIN IMMEDIATE",
+            ),
+            *(
+                Equivalent(f"api.limits.xǁStartWindowǁ{method}__mutmut_{n}", mutated, _SQL_CASE)
+                for method, n, mutated in (
+                    ("__init__", 20, "pragma journal_mode=wal"),
+                    ("__init__", 21, "JOURNAL_MODE=WAL"),
+                    ("__init__", 24, "pragma synchronous=normal"),
+                    ("__init__", 25, "SYNCHRONOUS=NORMAL"),
+                    ("__init__", 28, "create table"),
+                    ("__init__", 29, "STARTS (USER"),
+                    ("__init__", 32, "create index"),
+                    ("__init__", 33, "STARTS_BY_USER ON STARTS"),
+                    ("_hit", 4, "begin immediate"),
+                    ("_hit", 10, "delete from"),
+                    ("_hit", 11, "FROM STARTS WHERE AT"),
+                    ("_hit", 19, "select count"),
+                    ("_hit", 20, "COUNT(*), MIN(AT)"),
+                    ("_hit", 36, "insert into"),
+                    ("_hit", 37, "INTO STARTS"),
+                )
+            ),
+        ),
+    ),
+    Target(
+        "profile (fences, score)",
+        "activities/realms/profile.py",
+        ("tests/unit/test_insights_profile.py",),
+        tuple(
+            Equivalent(f"activities.realms.profile.x_{function}__mutmut_{n}", mutated, reason)
+            for function, n, mutated, reason in (
+                (
+                    "_duplicate_rows",
+                    1,
+                    "frame.is_empty() and",
+                    "the hash test only saves time: height - n_unique is 0 when all hashes differ",
+                ),
+                ("column_kind", 26, "if (nulls) or True", _NO_NULLS),
+                ("_quartiles", 4, "if (series.null_count()) or True", _NO_NULLS),
+                ("column_kind", 35, "dtype=None", _STRINGS),
+                ("column_kind", 37, "pd.Series(values, )", _STRINGS),
+                ("_column_stats", 23, "if (exprs) or True", _HAS_COLUMNS),
+                ("_column_stats", 24, ".row(None, named=True)", _ONE_ROW),
+                ("_column_stats", 26, ".row(named=True)", _ONE_ROW),
+                ("_outside", 14, "pl.lit(None)", _KLEENE),
+                ("_outside", 22, "pl.lit(None)", _KLEENE),
+                (
+                    "_outside",
+                    18,
+                    "(not math.isnan(high)) or True",
+                    "polars orders NaN above every value, so nothing is above a NaN fence",
+                ),
+                ("_rules", 31, "if (columns) or True", _HAS_COLUMNS),
+                ("_rules", 37, "if columns else 101.0", _HAS_COLUMNS),
+            )
+        ),
+    ),
+    Target(
+        "findings (outliers, trends)",
+        "activities/realms/findings.py",
+        (
+            "tests/unit/test_insights_findings.py",
+            "tests/unit/test_insights_wide.py",
+            "tests/unit/test_realm_insights.py",
+        ),
+    ),
+    Target(
+        "compare (columns, drift)",
+        "activities/realms/compare.py",
+        ("tests/unit/test_insights_compare.py",),
+    ),
 )
 
 
-def run(target: Target, survivors: bool) -> dict[str, int]:
-    """mutmut over `target` in a throwaway copy; its counts (and survivors, if asked)."""
+def run(target: Target, survivors: bool) -> Outcome:
+    """mutmut over `target` in a throwaway copy of the work tree as it is (tracked and
+    new files, less any deleted ones); its counts (and survivors, if asked)."""
     with tempfile.TemporaryDirectory(prefix="mutation-") as folder:
         copy = Path(folder)
-        files = subprocess.run(
-            ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
-        ).stdout
-        archive = subprocess.run(
-            ["tar", "-cf", "-", "--null", "-T", "-"],
-            cwd=ROOT,
-            input=files,
-            capture_output=True,
-            check=True,
-        ).stdout
-        subprocess.run(["tar", "-xf", "-"], cwd=copy, input=archive, check=True)
+        _copy_tree(copy)
         (copy / "setup.cfg").write_text(_config(target))
         subprocess.run([str(MUTMUT), "run"], cwd=copy, capture_output=True, check=False)
         subprocess.run(
@@ -63,21 +274,56 @@ def run(target: Target, survivors: bool) -> dict[str, int]:
         stats: dict[str, int] = json.loads(
             (copy / "mutants" / "mutmut-cicd-stats.json").read_text()
         )
-        if survivors:
-            listing = subprocess.run(
-                [str(MUTMUT), "results"], cwd=copy, capture_output=True, text=True, check=True
-            ).stdout
-            for line in listing.splitlines():
-                name = line.strip().split(":")[0]
-                shown = subprocess.run(
-                    [str(MUTMUT), "show", name],
-                    cwd=copy,
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                ).stdout
+        listing = subprocess.run(
+            [str(MUTMUT), "results"], cwd=copy, capture_output=True, text=True, check=True
+        ).stdout
+        known = {e.name: e for e in target.equivalent}
+        equivalent = 0
+        for line in listing.splitlines():
+            name, _, status = line.strip().partition(": ")
+            if status != "survived":
+                if survivors:
+                    print(f"# {name}: {status}")
+                continue
+            shown = _show(copy, name)
+            match = known.get(name)
+            if match and any(
+                row.startswith("+") and match.mutated in row for row in shown.splitlines()
+            ):
+                equivalent += 1
+            elif survivors:
                 print(shown)
-        return stats
+        return Outcome(
+            total=stats["total"],
+            killed=stats["killed"] + stats["timeout"],
+            survived=stats["survived"] - equivalent,
+            equivalent=equivalent,
+            untested=stats["no_tests"],
+        )
+
+
+def _copy_tree(copy: Path) -> None:
+    files = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
+    archive = subprocess.run(
+        ["tar", "-cf", "-", "--ignore-failed-read", "--null", "-T", "-"],
+        cwd=ROOT,
+        input=files,
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-xf", "-"], cwd=copy, input=archive, check=True)
+
+
+def _show(copy: Path, name: str) -> str:
+    """The mutant's diff, as `mutmut show` prints it."""
+    return subprocess.run(
+        [str(MUTMUT), "show", name], cwd=copy, capture_output=True, text=True, check=False
+    ).stdout
 
 
 def _config(target: Target) -> str:
@@ -87,6 +333,10 @@ def _config(target: Target) -> str:
         f"source_paths={target.source}",
         "pytest_add_cli_args_test_selection=" + "\n    ".join(target.tests),
         "pytest_add_cli_args=-p no:cacheprovider -q",
+        # Each mutant's tests run in a child of a process that has run no test: a child
+        # forked after polars' thread pool started hangs until mutmut's timeout, which
+        # would count as a kill.
+        "process_isolation=forkserver",
         "also_copy="
         + "\n    ".join(
             [
@@ -109,17 +359,14 @@ def main() -> None:
     parser.add_argument("--module", help="only the target whose source path contains this")
     parser.add_argument("--survivors", action="store_true", help="show each surviving mutant")
     options = parser.parse_args()
-    header = ("module", "mutants", "killed", "survived", "untested", "kill rate")
-    print("{:32} {:>8} {:>7} {:>9} {:>9} {:>10}".format(*header))
+    header = ("module", "mutants", "killed", "survived", "equivalent", "untested", "kill rate")
+    print("{:32} {:>8} {:>7} {:>9} {:>10} {:>9} {:>10}".format(*header))
     for target in TARGETS:
         if options.module and options.module not in target.source:
             continue
-        stats = run(target, options.survivors)
-        killed = stats["killed"] + stats["timeout"]
-        tried = killed + stats["survived"]
-        rate = killed / tried if tried else 0.0
-        row = (target.name, stats["total"], killed, stats["survived"], stats["no_tests"], rate)
-        print("{:32} {:>8} {:>7} {:>9} {:>9} {:>10.1%}".format(*row))
+        out = run(target, options.survivors)
+        row = (target.name, out.total, out.killed, out.survived, out.equivalent, out.untested)
+        print("{:32} {:>8} {:>7} {:>9} {:>10} {:>9} {:>10.1%}".format(*row, out.rate))
 
 
 if __name__ == "__main__":
