@@ -1,12 +1,15 @@
 """Comparisons judge quality only: rates in [0, 1], ties as ties, schemas listed."""
 
+import dataclasses
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from activities.catalog.insights import CompareDataQualityParams
-from activities.realms.compare import Comparison
+from activities.realms.compare import Comparison, quality_of
 from activities.realms.insights import compare_data_quality
+from activities.realms.tables import read_polars
 from tests.real_datasets import DATASETS
 from tests.realm_files import Files
 
@@ -134,3 +137,47 @@ def test_each_file_says_how_it_was_read_and_what_did_not_fit(files: Files) -> No
     )
     assert result.summary.endswith(f" german.csv: 1 warning: {warning.message}.")
     assert "good.csv: " not in result.summary
+
+
+def _rates(files: Files, name: str, content: str) -> dict[str, float]:
+    return quality_of(read_polars(files.ctx, files.add(name, content).file_id)).rates
+
+
+def test_text_in_columns_of_mostly_numbers_counts_against_validity(files: Files) -> None:
+    """code: 2 numbers of 4 (the 50 % edge: its 2 texts are misfits); part: 3 of 4 (1
+    misfit); t: no numbers. 3 misfits in 12 written values."""
+    content = "code,part,t\n1,1,a\n2,2,b\nx,3,c\ny,z,d\n"
+    rates = _rates(files, "mixed.csv", content)
+    assert rates["validity"] == round(1 - 3 / 12, 4)
+
+
+def test_a_text_column_of_numbers_only_has_no_misfits(files: Files) -> None:
+    ref = files.add("codes.csv", "code,t\n1,a\n2,b\n")
+    table = read_polars(files.ctx, ref.file_id)
+    as_text = table.frame.with_columns(pl.col("code").cast(pl.String))
+    assert quality_of(dataclasses.replace(table, frame=as_text)).rates["validity"] == 1.0
+
+
+def test_variants_are_counted_in_every_text_column(files: Files) -> None:
+    """a: North twice, "north " once (1 variant); b: Oslo, OSLO, Oslo (1 variant)."""
+    content = "a,b\nNorth,Oslo\nNorth,OSLO\nnorth ,Oslo\n"
+    assert _rates(files, "v.csv", content)["consistency"] == round(1 - 2 / 6, 4)
+
+
+def test_the_outlier_rate_is_over_the_numeric_values_present(files: Files) -> None:
+    values = ["", "", *(["10"] * 10), *(["20"] * 10), "500"]
+    content = "a,t\n" + "".join(f"{v},x{i % 3}\n" for i, v in enumerate(values))
+    assert _rates(files, "o.csv", content)["outliers"] == round(1 / 21, 4)
+
+
+def test_a_table_cut_to_no_rows_has_perfect_rates_and_no_duplicates(files: Files) -> None:
+    ref = files.add("cut.csv", "a,t\n1,x\n")
+    table = read_polars(files.ctx, ref.file_id)
+    rates = quality_of(dataclasses.replace(table, frame=table.frame.head(0))).rates
+    assert rates == {
+        "completeness": 1.0,
+        "validity": 1.0,
+        "duplicates": 0.0,
+        "consistency": 1.0,
+        "outliers": 0.0,
+    }
