@@ -253,9 +253,22 @@ TARGETS = (
         ),
     ),
     Target(
-        "compare (columns, drift)",
+        "compare (rates, verdicts)",
         "activities/realms/compare.py",
         ("tests/unit/test_insights_compare.py",),
+        (
+            *(
+                Equivalent(
+                    f"activities.realms.compare.x_compare__mutmut_{n}",
+                    "zip(names",
+                    "the names are made from the qualities, so every zip is of equal lengths",
+                )
+                for n in (14, 17, 18, 29, 32, 35, 44, 47, 48, 71, 74, 75, 78, 81, 82, 85, 88, 89)
+                + (102, 105, 106)
+            ),
+            Equivalent("activities.realms.compare.x__misfits__mutmut_6", ".row(None", _ONE_ROW),
+            Equivalent("activities.realms.compare.x__misfits__mutmut_8", ".row(named", _ONE_ROW),
+        ),
     ),
 )
 

@@ -181,3 +181,41 @@ def test_a_table_cut_to_no_rows_has_perfect_rates_and_no_duplicates(files: Files
         "consistency": 1.0,
         "outliers": 0.0,
     }
+
+
+def test_verdicts_name_every_files_rate_and_the_one_better_file(files: Files) -> None:
+    full = "a,b\n1.5,2.5\n3.5,4.5\n5.5,6.5\n"
+    dirty = "a,b\n1.5,2.5\n1.5,2.5\n,6.5\n"
+    result = _compare(files, ("x.csv", full), ("z.csv", dirty))
+    completeness = next(m for m in result.measures if m.name == "completeness")
+    assert completeness.verdict == "completeness: x.csv 100.00%, z.csv 83.33%; x.csv is better."
+    assert (completeness.best, completeness.tied) == ("x.csv", [])
+    assert result.summary == (
+        "x.csv is better overall: better on completeness, duplicates, no worse on the rest."
+        " Same columns and types."
+    )
+
+
+def test_files_of_the_same_name_are_numbered_from_the_second(files: Files) -> None:
+    content = "a,b\n1,2\n3,4\n"
+    result = _compare(files, ("a.csv", content), ("a.csv", content), ("a.csv", content))
+    assert result.files == ["a.csv", "a.csv (2)", "a.csv (3)"]
+    assert [d.more for d in result.schema_differences] == [0, 0]
+
+
+def test_schema_differences_past_50_of_a_kind_are_counted(files: Files) -> None:
+    first = "a\n1\n2\n"
+    wide = ",".join(["a", *(f"c{i}" for i in range(53))])
+    row = ",".join(str(i) for i in range(54))
+    result = _compare(files, ("one.csv", first), ("wide.csv", f"{wide}\n{row}\n{row}\n"))
+    [difference] = result.schema_differences
+    assert (len(difference.added), difference.more) == (50, 3)
+
+
+def test_each_files_read_warnings_are_named_in_the_summary(files: Files) -> None:
+    german = "n;t\n" + "".join(f"{i},5;t\n" for i in range(9)) + "oops;t\n"
+    result = _compare(files, ("g1.csv", german), ("g2.csv", german))
+    [one], [two] = result.warnings["g1.csv"], result.warnings["g2.csv"]
+    assert result.summary.endswith(
+        f" g1.csv: 1 warning: {one.message}. g2.csv: 1 warning: {two.message}."
+    )
