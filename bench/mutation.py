@@ -71,6 +71,29 @@ _STRINGS = "infer_type sees Python strings as text whether their dtype is object
 _HAS_COLUMNS = "the reader refuses a file without columns, so a profiled table has one"
 _ONE_ROW = "a select of aggregates has one row, which row() returns without an index"
 _KLEENE = "null | x and False | x sum alike: Kleene or, and sum() skips nulls"
+_COMPARE_ZIPS = (
+    14,
+    17,
+    18,
+    29,
+    32,
+    35,
+    44,
+    47,
+    48,
+    71,
+    74,
+    75,
+    78,
+    81,
+    82,
+    85,
+    88,
+    89,
+    102,
+    105,
+    106,
+)
 _NEVER_QUOTED = "quote() never escapes X, so safe='XXXX' is safe=''"
 
 TARGETS = (
@@ -263,8 +286,7 @@ TARGETS = (
                     "zip(names",
                     "the names are made from the qualities, so every zip is of equal lengths",
                 )
-                for n in (14, 17, 18, 29, 32, 35, 44, 47, 48, 71, 74, 75, 78, 81, 82, 85, 88, 89)
-                + (102, 105, 106)
+                for n in _COMPARE_ZIPS
             ),
             Equivalent("activities.realms.compare.x__misfits__mutmut_6", ".row(None", _ONE_ROW),
             Equivalent("activities.realms.compare.x__misfits__mutmut_8", ".row(named", _ONE_ROW),
