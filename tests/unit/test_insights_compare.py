@@ -219,3 +219,20 @@ def test_each_files_read_warnings_are_named_in_the_summary(files: Files) -> None
     assert result.summary.endswith(
         f" g1.csv: 1 warning: {one.message}. g2.csv: 1 warning: {two.message}."
     )
+
+
+def test_without_a_better_file_the_summary_says_who_wins_what_and_the_ties(files: Files) -> None:
+    """x has no gap but a repeated row; y a gap but no repeat: each wins one measure."""
+    x = "a,b\n1.5,2.5\n1.5,2.5\n3.5,4.5\n"
+    y = "a,b\n1.5,2.5\n,4.5\n5.5,6.5\n"
+    result = _compare(files, ("x.csv", x), ("y.csv", y))
+    assert result.better is None
+    assert result.summary == (
+        "No file is better on every measure: x.csv on completeness; y.csv on duplicates; "
+        "tied on validity, consistency, outliers. Same columns and types."
+    )
+
+
+def test_the_summary_names_every_file_whose_columns_differ(files: Files) -> None:
+    result = _compare(files, ("a.csv", "p,q\n1,2\n"), ("b.csv", "p,r\n1,2\n"), ("c.csv", "p\n1\n"))
+    assert result.summary.endswith(" Columns differ from a.csv in b.csv, c.csv.")
