@@ -374,3 +374,45 @@ def test_a_feed_whose_run_is_running_again_reads_on_without_being_woken() -> Non
         await hub.close()
 
     asyncio.run(run())
+
+
+def test_a_feed_whose_run_ended_looks_again_after_the_recheck_time(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another API process resumed the session: nobody wakes this feed, the recheck does."""
+    monkeypatch.setattr(hub_module, "ENDED_RECHECK", 0.0)
+    ended, running = WorkflowExecutionStatus.COMPLETED, WorkflowExecutionStatus.RUNNING
+
+    async def run() -> None:
+        workflows = _Workflows(ended, running)
+        hub = _Hub(2, ending=1, workflows=workflows)
+        wake = asyncio.Event()
+        feed = hub.join("s", "ann", 0, wake)
+        await asyncio.wait_for(_until_newest(feed, wake, 2), 10)
+        hub.publish("m2")
+        await asyncio.wait_for(_until_newest(feed, wake, 3), 10)
+        assert hub.subscribed == [("s", 0), ("s", 2)]
+        assert workflows.statuses == []
+        await hub.close()
+
+    with caplog.at_level(logging.ERROR, logger="api.hub"):
+        asyncio.run(run())
+    assert not [r for r in caplog.records if r.name == "api.hub"]
+
+
+def test_frames_outside_the_stream_reach_the_sockets_that_take_them() -> None:
+    async def run() -> None:
+        hub = _Hub(0)
+        got: dict[str, list[str]] = {"one": [], "two": []}
+        one, two, plain = asyncio.Event(), asyncio.Event(), asyncio.Event()
+        feed = hub.join("s", "ann", 0, one, got["one"].append)
+        hub.join("s", "ann", 0, two, got["two"].append)
+        hub.join("s", "ann", 0, plain)
+        assert hub.transient("s", "d1") == 2
+        assert hub.transient("other", "d0") == 0
+        hub.leave(feed, one)
+        assert hub.transient("s", "d2") == 1
+        assert got == {"one": ["d1"], "two": ["d1", "d2"]}
+        await hub.close()
+
+    asyncio.run(run())
