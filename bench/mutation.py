@@ -188,8 +188,8 @@ TARGETS = (
         ("tests/unit/test_edge_rules.py",),
         (
             *(
-                Equivalent(f"api.limits.xǁUserCapsǁ__init____mutmut_{n}", "imits.sqlite", _OWN_NAME)
-                for n in (19, 20)
+                Equivalent(f"api.limits.xǁUserCapsǁ__init____mutmut_{n}", name, _OWN_NAME)
+                for n, name in ((19, '"XXlimits.sqliteXX"'), (20, '"LIMITS.SQLITE"'))
             ),
             *(
                 Equivalent(f"api.limits.xǁUserCapsǁ{method}__mutmut_{n}", name, _OWN_NAME)
