@@ -482,3 +482,13 @@ def test_repeated_dates_without_a_group_are_averaged_per_date(files: Files) -> N
     assert trend.numbers["n"] == 8
     assert trend.numbers["slope"] == pytest.approx(3.0)
     assert "(2022-05-01 to 2022-05-08; per-date means, R² = 1.00" in trend.sentence
+
+
+@pytest.mark.parametrize(("points", "period"), [(120, None), (121, "weekly")])
+def test_points_are_averaged_past_120_dates(files: Files, points: int, period: str | None) -> None:
+    days = pd.date_range("2020-01-01", periods=points, freq="D").strftime("%Y-%m-%d")
+    frame = pd.DataFrame({"day": days, "v": [0.5 * i + (i % 2) for i in range(points)]})
+    [trend] = _trends(_insights(files, "edge.csv", frame.to_csv(index=False)))
+    assert trend.numbers["period"] == period
+    weeks = pd.Series(pd.to_datetime(days)).dt.to_period("W").nunique()
+    assert trend.numbers["n"] == (points if period is None else weeks)
