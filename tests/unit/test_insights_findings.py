@@ -492,3 +492,18 @@ def test_points_are_averaged_past_120_dates(files: Files, points: int, period: s
     assert trend.numbers["period"] == period
     weeks = pd.Series(pd.to_datetime(days)).dt.to_period("W").nunique()
     assert trend.numbers["n"] == (points if period is None else weeks)
+
+
+def test_a_class_of_one_row_is_left_out_of_the_anova(files: Files) -> None:
+    rng = np.random.default_rng(5)
+    x = [*rng.normal(0, 1, 30), *rng.normal(3, 1, 30), 50.0]
+    frame = pd.DataFrame({"label": ["a"] * 30 + ["b"] * 30 + ["c"], "x": x})
+    [predictors] = [
+        f
+        for f in _insights(files, "one.csv", frame.to_csv(index=False)).findings
+        if f.kind == "predictors"
+    ]
+    expected = stats.f_oneway(frame["x"][:30], frame["x"][30:60])
+    top = predictors.numbers["predictors"][0]
+    assert top["statistic"] == pytest.approx(expected.statistic, rel=1e-3)
+    assert top["n"] == 61
