@@ -290,6 +290,14 @@ TARGETS = (
             ),
             Equivalent("activities.realms.compare.x__misfits__mutmut_6", ".row(None", _ONE_ROW),
             Equivalent("activities.realms.compare.x__misfits__mutmut_8", ".row(named", _ONE_ROW),
+            *(
+                Equivalent(
+                    f"activities.realms.compare.x__misfits__mutmut_{n}",
+                    mutated,
+                    "a column of numbers only adds present - numbers = 0 misfits either way",
+                )
+                for n, mutated in ((30, "numbers / present <= 1"), (31, "numbers / present < 2"))
+            ),
         ),
     ),
 )
