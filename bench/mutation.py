@@ -94,6 +94,7 @@ _COMPARE_ZIPS = (
     105,
     106,
 )
+_REBUILT = "the candidate's sentence and test numbers are rebuilt from its kept predictors"
 _NEVER_QUOTED = "quote() never escapes X, so safe='XXXX' is safe=''"
 
 TARGETS = (
@@ -273,6 +274,37 @@ TARGETS = (
             "tests/unit/test_insights_findings.py",
             "tests/unit/test_insights_wide.py",
             "tests/unit/test_realm_insights.py",
+        ),
+        tuple(
+            Equivalent(f"activities.realms.findings.x_{function}__mutmut_{n}", mutated, reason)
+            for function, n, mutated, reason in (
+                *(
+                    ("_split_column", n, mutated, "the names of a frame made and read only here")
+                    for n, mutated in ((13, "XXdXX"), (14, '"D"'), (15, "XXgXX"), (16, '"G"'))
+                ),
+                *(
+                    ("_predictor_candidate", n, mutated, _REBUILT)
+                    for n, mutated in (
+                        (26, 'top["statistic"], None'),
+                        (27, 'top["p_value"], None'),
+                        (65, 'sentence="XXXX"'),
+                    )
+                ),
+                ("_trend", 77, "slope >= 0", "a slope of 0 was dropped before"),
+                (
+                    "_trend",
+                    55,
+                    "(fit.stderr) or True",
+                    "numpy's float64 slope / 0.0 is inf too (a zero slope was dropped before)",
+                ),
+                (
+                    "_numeric_dates",
+                    34,
+                    "29991232",
+                    "no date lies between 29991231 and 29991232, so the parse rejects it anyway",
+                ),
+                ("_period_trend", 5, 'melt(var_name="year", )', "melt's value_name is value"),
+            )
         ),
     ),
     Target(
