@@ -17,7 +17,7 @@ from scipy import stats
 from temporalio.exceptions import ApplicationError
 
 from activities.catalog.insights import GenerateInsightsParams
-from activities.realms.findings import FileInsights, Finding
+from activities.realms.findings import FileInsights, Finding, _num, _p, _pearson_p
 from activities.realms.insights import generate_insights
 from tests.real_datasets import DATASETS, with_index
 from tests.realm_files import Files
@@ -507,3 +507,214 @@ def test_a_class_of_one_row_is_left_out_of_the_anova(files: Files) -> None:
     top = predictors.numbers["predictors"][0]
     assert top["statistic"] == pytest.approx(expected.statistic, rel=1e-3)
     assert top["n"] == 61
+
+
+def _only(found: FileInsights, kind: str) -> Finding:
+    [finding] = [f for f in found.findings if f.kind == kind]
+    return finding
+
+
+def _reasons(found: FileInsights) -> dict[str, str]:
+    return {o.column: o.reason for o in found.left_out}
+
+
+@pytest.mark.parametrize(("r", "direction"), [(0.9, "rises"), (-0.9, "falls")])
+def test_a_correlation_on_8_rows_has_pearsonr_p_value_and_says_it(
+    files: Files, r: float, direction: str
+) -> None:
+    """On 8 rows one degree of freedom fewer lifts p from 0.0023 to 0.0039: scipy's is kept."""
+    a, b = _with_r(r, 8, 4)
+    expected = stats.pearsonr(a, b)
+    assert 0.001 < expected.pvalue < 0.01
+    found = _insights(files, "eight.csv", pd.DataFrame({"a": a, "b": b}).to_csv(index=False))
+    finding = _correlation(found, "a", "b")
+    assert finding.numbers["p_value"] == float(f"{expected.pvalue:.4g}")
+    assert finding.numbers["statistic"] == pytest.approx(r, abs=1e-3)
+    assert finding.numbers["effect_size"] == pytest.approx(r, abs=1e-3)
+    assert finding.numbers["r"] == pytest.approx(r, abs=1e-4)
+    assert (finding.numbers["test"], finding.numbers["effect"]) == ("Pearson correlation", "r")
+    assert finding.numbers["n"] == 8
+    assert finding.sentence == (
+        f"b {direction} with a (r = {r:.2f}, p = {expected.pvalue:.3f}, n = 8)."
+    )
+
+
+def test_pearson_p_values_match_scipy_at_3_pairs_and_r_of_1_and_none_at_2() -> None:
+    """Two points always lie on a line: their r of ±1 tests nothing, so p is not given."""
+    x3, y3 = _with_r(0.9, 3, 6)
+    three = stats.pearsonr(x3, y3)
+    line = np.arange(10.0)
+    r = np.array([three.statistic, 1.0, -1.0, 1.0, -1.0])
+    n = np.array([3.0, 10.0, 10.0, 2.0, 2.0])
+    p = _pearson_p(r, n)
+    assert p[0] == pytest.approx(three.pvalue, rel=1e-6)
+    assert p[1] == pytest.approx(stats.pearsonr(line, 2 * line).pvalue, abs=1e-12)
+    assert p[2] == pytest.approx(stats.pearsonr(line, -line).pvalue, abs=1e-12)
+    assert np.isnan(p[3:]).all()
+
+
+@pytest.mark.parametrize(("r", "collapsed"), [(0.985, True), (-0.985, True), (0.975, False)])
+def test_a_column_is_a_near_duplicate_from_r_0_98(files: Files, r: float, collapsed: bool) -> None:
+    a, b = _with_r(r, 200, 7)
+    measured = float(np.corrcoef(a, b)[0, 1])
+    found = _insights(files, "twins.csv", pd.DataFrame({"a": a, "b": b}).to_csv(index=False))
+    if collapsed:
+        assert _reasons(found) == {"b": f"near-duplicate of a (r = {measured:.3f})"}
+        assert not [f for f in found.findings if f.kind == "correlation"]
+    else:
+        assert _reasons(found) == {}
+        assert _correlation(found, "a", "b").numbers["r"] == pytest.approx(measured, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("sign", "side", "mean", "median"), [(1, "right", "100", "1.00"), (-1, "left", "100", "1.00")]
+)
+def test_a_skewed_column_is_said_with_its_test_mean_and_median(
+    files: Files, sign: int, side: str, mean: str, median: str
+) -> None:
+    """18 ones and two 991s: mean exactly 100, median exactly 1, written 100 and 1.00."""
+    values = sign * np.array([1.0] * 18 + [991.0] * 2)
+    skew = float(pd.Series(values).skew())
+    test = stats.skewtest(values)
+    assert test.pvalue < 0.001 and abs(skew) > 1
+    found = _insights(files, "skew.csv", pd.DataFrame({"v": values}).to_csv(index=False))
+    finding = _only(found, "skew")
+    sign_text = "-" if sign < 0 else ""
+    assert finding.sentence == (
+        f"v is skewed to the {side} (skewness {skew:.2f}, p < 0.001; "
+        f"mean {sign_text}{mean} vs median {sign_text}{median})."
+    )
+    assert finding.numbers == {
+        "test": "D'Agostino skewness test",
+        "statistic": float(f"{test.statistic:.4g}"),
+        "p_value": float(f"{test.pvalue:.4g}"),
+        "q_value": float(f"{test.pvalue:.4g}"),
+        "n": 20,
+        "effect_size": float(f"{skew:.4g}"),
+        "effect": "skewness",
+        "column": "v",
+        "mean": sign * 100.0,
+        "median": sign * 1.0,
+    }
+
+
+@pytest.mark.parametrize(("rows", "tests"), [(8, 1), (7, 0)])
+def test_skewness_is_tested_from_8_values_with_or_without_gaps(
+    files: Files, rows: int, tests: int
+) -> None:
+    """A column without gaps and one with a gap (tested apart) each need 8 values."""
+    values = [float(v) for v in (1, 2, 3, 5, 8, 13, 21, 34)[:rows]]
+    full = _insights(files, "full.csv", pd.DataFrame({"v": values}).to_csv(index=False))
+    assert full.tests == tests
+    gapped = pd.DataFrame({"v": [*values, None]})
+    assert _insights(files, "gap.csv", gapped.to_csv(index=False)).tests == tests
+
+
+def test_a_skewness_of_1_or_less_is_not_said(files: Files) -> None:
+    """Significant on 5,000 rows, but |skewness| <= 1 is not worth saying; above it is."""
+    rng = np.random.default_rng(8)
+    mild, strong = rng.gamma(4.5, size=5000), rng.gamma(3.0, size=5000)
+    assert 0.8 < stats.skew(mild, bias=False) < 1.0 < stats.skew(strong, bias=False) < 1.3
+    assert stats.skewtest(mild).pvalue < 1e-10
+    frame = pd.DataFrame({"mild": mild, "strong": strong[rng.permutation(5000)]})
+    found = _insights(files, "gamma.csv", frame.to_csv(index=False))
+    assert [f.numbers["column"] for f in found.findings if f.kind == "skew"] == ["strong"]
+
+
+def test_left_out_reasons_are_worded_for_the_reader(files: Files) -> None:
+    rows = 12
+    frame = pd.DataFrame(
+        {
+            "index": np.arange(rows) * 2,
+            "customer_id": np.arange(rows) * 3 % 7,
+            "flat": [5] * rows,
+            "seq": np.arange(10, 10 + rows),
+            "column_9": np.arange(rows),
+            "2001": np.arange(rows) * 1.5 % 4,
+            "2003": np.arange(rows) * 2.5 % 3,
+            "label": ["a", "b"] * (rows // 2),
+            "v": np.arange(rows) % 5 * 1.0,
+        }
+    )
+    found = _insights(files, "roles.csv", frame.to_csv(index=False))
+    assert _reasons(found) == {
+        "label": "class label or target: reported as its strongest predictors",
+        "index": "row index",
+        "customer_id": "identifier",
+        "flat": "constant",
+        "seq": "row number or sequence id (consecutive whole numbers)",
+        "column_9": "row index",
+        "2001": "one year of a wide table (2001 to 2003): a trend over the years",
+        "2003": "one year of a wide table (2001 to 2003): a trend over the years",
+    }
+
+
+@pytest.mark.parametrize(
+    ("values", "measured"),
+    [(range(1, 10), True), ([*range(1, 10), 11], True), (range(1, 11), False)],
+)
+def test_a_sequence_needs_10_consecutive_whole_numbers(
+    files: Files, values: list[int], measured: bool
+) -> None:
+    frame = pd.DataFrame({"n": list(values)})
+    reasons = _reasons(_insights(files, "seq.csv", frame.to_csv(index=False)))
+    assert ("n" not in reasons) is measured
+
+
+@pytest.mark.parametrize("chars", [80, 81])
+def test_a_column_name_is_shown_up_to_80_characters(files: Files, chars: int) -> None:
+    name = "x" * (chars - 3) + "_id"
+    frame = pd.DataFrame({name: [1, 2, 3], "v": [1.0, 2.0, 4.0]})
+    [shown] = [o.column for o in _insights(files, "long.csv", frame.to_csv(index=False)).left_out]
+    assert shown == (name if chars == 80 else name[:79] + "…")
+    assert len(shown) == 80
+
+
+def test_measures_past_the_first_200_are_left_out(files: Files) -> None:
+    rng = np.random.default_rng(9)
+    frame = pd.DataFrame(rng.normal(size=(10, 201)), columns=[f"m{i}" for i in range(201)])
+    found = _insights(files, "wide.csv", frame.to_csv(index=False))
+    assert _reasons(found) == {"m200": "beyond the first 200 measurements"}
+
+
+@pytest.mark.parametrize(("value", "written"), [(100.0, "100"), (99.99, "99.99"), (1.0, "1.00")])
+def test_numbers_are_written_whole_from_100_and_with_2_decimals_from_1(
+    value: float, written: str
+) -> None:
+    assert _num(value) == written
+    assert _num(-value) == "-" + written
+    assert _num(0.99949) == "0.999"
+    assert _num(12345.6) == "12,346"
+
+
+@pytest.mark.parametrize(("p", "written"), [(0.001, "p = 0.001"), (0.000999, "p < 0.001")])
+def test_p_values_below_0_001_are_written_as_such(p: float, written: str) -> None:
+    assert _p(p) == written
+
+
+@pytest.mark.parametrize(("present", "tests"), [(2, 0), (3, 1)])
+def test_a_numeric_target_is_correlated_with_a_measure_from_3_pairs(
+    files: Files, present: int, tests: int
+) -> None:
+    """Two pairs always lie on a line (r = ±1, p = 1): no test is run on them."""
+    y = np.arange(30) * 1.5
+    x = [np.nan] * 30
+    x[:present] = [1.0, 4.0, 2.0][:present]
+    frame = pd.DataFrame({"y": y, "x": x})
+    assert _insights(files, "few.csv", frame.to_csv(index=False)).tests == tests
+
+
+def test_a_predictor_needs_two_values_of_the_target_and_of_itself(files: Files) -> None:
+    y = [*[1.0] * 3, *np.arange(27.0)]
+    frame = pd.DataFrame({"y": y, "x": [1.0, 2.0, 3.0, *[np.nan] * 27]})
+    assert _insights(files, "one_y.csv", frame.to_csv(index=False)).tests == 0
+    frame = pd.DataFrame({"y": np.arange(30.0), "x": [1.0] * 3 + [np.nan] * 25 + [2.0, 3.0]})
+    assert _insights(files, "two_x.csv", frame.to_csv(index=False)).tests == 1
+
+
+@pytest.mark.parametrize(("in_b", "tests"), [(0, 0), (1, 0), (2, 1)])
+def test_an_anova_needs_two_classes_of_two_values(files: Files, in_b: int, tests: int) -> None:
+    label = ["a"] * 3 + ["b"] * 3
+    x = [1.0, 2.0, 4.0, *[5.0, 7.0][:in_b], *[np.nan] * (3 - in_b)]
+    frame = pd.DataFrame({"label": label, "x": x})
+    assert _insights(files, "classes.csv", frame.to_csv(index=False)).tests == tests
