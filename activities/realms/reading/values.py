@@ -200,8 +200,13 @@ def ambiguous_dates(column: pl.Series, formats: list[str]) -> bool:
     return False
 
 
+def _strptime(text: pl.Expr, fmt: str) -> pl.Expr:
+    """Values read with one date format; what it does not read becomes null."""
+    return text.str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True)
+
+
 def _parsed(column: pl.Series, fmt: str) -> pl.Series:
-    return column.str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True)
+    return column.to_frame().select(_strptime(pl.col(column.name), fmt)).to_series()
 
 
 def _reads(column: pl.Series, formats: Sequence[str]) -> dict[str, int]:
@@ -209,11 +214,7 @@ def _reads(column: pl.Series, formats: Sequence[str]) -> dict[str, int]:
     cost of a query per format and column, not the parsing, was most of the read."""
     value = pl.col(column.name)
     counts = column.to_frame().select(
-        value.str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True)
-        .drop_nulls()
-        .len()
-        .alias(str(i))
-        for i, fmt in enumerate(formats)
+        _strptime(value, fmt).drop_nulls().len().alias(str(i)) for i, fmt in enumerate(formats)
     )
     return dict(zip(formats, counts.row(0), strict=True))
 
