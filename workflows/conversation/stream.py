@@ -9,12 +9,12 @@ all of them, in the same task.
 """
 
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from temporalio.contrib.workflow_streams import WorkflowStream, WorkflowStreamState
+    from temporalio.contrib.workflow_streams import WorkflowStreamState
 
     from models.conversation import ConversationState
     from models.events import EVENTS_TOPIC, StreamEvent
@@ -27,15 +27,37 @@ RETAINED_BYTES = 1_000_000
 T = TypeVar("T")
 
 
+class Topic(Protocol):
+    """Where one topic's events are appended."""
+
+    def publish(self, value: StreamEvent) -> None:
+        """Append an event."""
+
+
+class Log(Protocol):
+    """What the held stream uses of `WorkflowStream`: a protocol, so its rules run (and
+    are unit-tested) without a workflow around them."""
+
+    def topic(self, name: str) -> Topic:
+        """The handle that publishes to `name`."""
+
+    def truncate(self, up_to_offset: int) -> None:
+        """Drop the events before that global offset."""
+
+    def get_state(self) -> WorkflowStreamState:
+        """The retained events as a continue-as-new carries them."""
+
+
 class HeldStream:
     """The session's `events` topic; `state.published` mirrors the stream's global offset.
 
-    Built in the workflow's `@workflow.init`: the stream registers its handlers there.
+    The workflow builds the `WorkflowStream` in its `@workflow.init` (the stream
+    registers its handlers there) and hands it over.
     """
 
-    def __init__(self, stream_state: WorkflowStreamState | None, state: ConversationState) -> None:
-        self.stream = WorkflowStream(stream_state)
-        self._events = self.stream.topic(EVENTS_TOPIC)
+    def __init__(self, stream: Log, state: ConversationState) -> None:
+        self._stream = stream
+        self._events = stream.topic(EVENTS_TOPIC)
         self._state = state
         self._held: list[StreamEvent] | None = None
 
@@ -74,8 +96,8 @@ class HeldStream:
         in the earlier runs' histories only."""
         keep = RETAINED_EVENTS
         while True:
-            self.stream.truncate(max(0, self._state.published - keep))
-            size = sum(len(item.data) for item in self.stream.get_state().log)
+            self._stream.truncate(max(0, self._state.published - keep))
+            size = sum(len(item.data) for item in self._stream.get_state().log)
             if size <= RETAINED_BYTES or keep == 0:
                 return
             keep //= 2

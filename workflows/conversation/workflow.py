@@ -15,7 +15,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflow
 from temporalio.workflow import ChildWorkflowHandle, ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from temporalio.contrib.workflow_streams import WorkflowStreamState
+    from temporalio.contrib.workflow_streams import WorkflowStream, WorkflowStreamState
 
     from activities.agents.activities import AgentActivities
     from activities.agents.analyzer import GUIDE
@@ -66,10 +66,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows.conversation.agents import run_agent
     from workflows.conversation.approval import Approval
     from workflows.conversation.events import agent_message, analysis_event, apology
+    from workflows.conversation.message_ids import claim
     from workflows.conversation.outcomes import outcome_event, outcome_of, turn_status
     from workflows.conversation.stream import HeldStream
 
-REMEMBERED_MESSAGE_IDS = 2_000
 REMEMBERED_EXECUTIONS = 1_000
 ACCEPT_BEFORE_AGENTS = "accept-before-agents"
 """Patch: `message.accepted` is published at once, and a turn that starts in the
@@ -110,7 +110,10 @@ class Conversation:
             approval_timeout_seconds=start.approval_timeout_seconds,
             idle_seconds=start.idle_seconds,
         )
-        self._stream = HeldStream(start.stream_state, self._state)
+        self._log = WorkflowStream(start.stream_state)
+        """The stream itself: `_stream` publishes through it; continue-as-new and the
+        idle end hand it over whole."""
+        self._stream = HeldStream(self._log, self._state)
         self._active_at = workflow.now()
         """When the last turn ended (or this run began): the idle clock starts there."""
         self._approval = Approval(self._stream, self._state)
@@ -138,12 +141,12 @@ class Conversation:
     @workflow.update
     async def submit(self, message: UserMessage) -> Accepted:
         """Record the message durably; the run loop answers it in order."""
-        known = self._state.message_turns.get(message.message_id)
-        if known is not None:
-            return Accepted(turn_id=known, duplicate=True)
-        turn_id = workflow.uuid4().hex
+        turn_id, duplicate = claim(
+            self._state.message_turns, message.message_id, lambda: workflow.uuid4().hex
+        )
+        if duplicate:
+            return Accepted(turn_id=turn_id, duplicate=True)
         self._state.approve_all = self._state.approve_all or message.approve_all
-        self._remember(message.message_id, turn_id)
         self._add_files(message)
         self._state.queue.append(PendingTurn(turn_id=turn_id, message=message))
         self._recorded_in[turn_id] = workflow.info().get_current_history_length()
@@ -436,12 +439,6 @@ class Conversation:
     def _say(self, turn_id: str, recommendation: Recommendation) -> None:
         self._stream.publish(agent_message(recommendation, turn_id, workflow.now()))
 
-    def _remember(self, message_id: str, turn_id: str) -> None:
-        turns = self._state.message_turns
-        turns[message_id] = turn_id
-        while len(turns) > REMEMBERED_MESSAGE_IDS:
-            del turns[next(iter(turns))]
-
     def _add_files(self, message: UserMessage) -> None:
         known = {ref.file_id for ref in self._state.files}
         self._state.files.extend(ref for ref in message.files if ref.file_id not in known)
@@ -458,9 +455,7 @@ class Conversation:
         self._busy = True
         self._stream.release()
         self._stream.trim()
-        await self._stream.stream.continue_as_new(
-            lambda stream_state: [self._carried(stream_state)]
-        )
+        await self._log.continue_as_new(lambda stream_state: [self._carried(stream_state)])
 
     def _carried(self, stream_state: WorkflowStreamState) -> ConversationInput:
         """What the next run starts from: the state, its queue and the recent stream."""
@@ -500,9 +495,9 @@ class Conversation:
         self._busy = True
         self._stream.release()
         self._stream.trim()
-        self._stream.stream.detach_pollers()
+        self._log.detach_pollers()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        carried = self._carried(self._stream.stream.get_state())
+        carried = self._carried(self._log.get_state())
         if self._state.queue:
             workflow.continue_as_new(carried)
         return carried
