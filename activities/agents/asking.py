@@ -12,7 +12,7 @@ import re
 from typing import Protocol
 
 from activities import questions
-from activities.agents.slots import date_column
+from activities.agents.slots import date_column, refines
 from models.agents import Recommendation, TurnContext
 from models.files import FileRef
 from models.intents import Intent, Realm
@@ -91,7 +91,8 @@ def ask(context: TurnContext, agent: str, query: Query, source: str) -> Recommen
 
 
 def _clarify_here(context: TurnContext, clarify: questions.Clarify) -> bool:
-    """Ask back only about real questions: a column named, or a number asked for."""
+    """Ask back only about real questions: a column named, a number asked for, or a
+    follow-up to the last question that cannot change it ("only 2024" with no date)."""
     text = context.text.lower()
     if FINDINGS.search(text) and not STRONG.search(text):
         return False
@@ -99,4 +100,5 @@ def _clarify_here(context: TurnContext, clarify: questions.Clarify) -> bool:
         bool(clarify.options)
         or bool(STRONG.search(text))
         or (questions.names_anything(context.text, context.tables))
+        or (last_query(context) is not None and refines(context.text))
     )

@@ -24,9 +24,10 @@ async def analyze(context: TurnContext, backend: AgentBackend) -> Analysis:
     """References first, then the backend's route, handed back to a helping liaison."""
     files = slots.focus(context)
     liaisons = backend.liaisons
-    analysis = references(context, files) or hand_back(
-        context, pinned(context, await backend.analyze(context), liaisons), liaisons
-    )
+    analysis = references(context, files)
+    if analysis is None:
+        read = pinned(context, await backend.analyze(context), liaisons)
+        analysis = hand_back(context, one_file(context, read, liaisons), liaisons)
     analysis = claimed(context, analysis, liaisons)
     analysis = with_files(context, analysis, liaisons)
     analysis.focus = [ref.file_id for ref in files]
@@ -56,6 +57,31 @@ def pinned(context: TurnContext, analysis: Analysis, liaisons: Liaisons) -> Anal
         None,
         liaisons,
     )
+
+
+def one_file(context: TurnContext, analysis: Analysis, liaisons: Liaisons) -> Analysis:
+    """A reading that consults several liaisons (a comparison) of a message naming one file
+    and none of its cue words, with no file sent, is about that file: it goes to the liaison
+    the plan ends with ("what's the data quality of orders.csv" is a profile, not a
+    comparison)."""
+    if analysis.route is not Route.COLLABORATION or context.attached:
+        return analysis
+    if len(slots.focus(context)) != 1:
+        return analysis
+    if _in_its_words(context.text, analysis, liaisons):
+        return analysis
+    name = next(
+        (
+            name
+            for name, label in liaisons.labels.items()
+            if label.route is Route.LIAISON and list(label.pillars) == [analysis.pillar]
+        ),
+        None,
+    )
+    if name is None:
+        return analysis
+    why = f"names one file: {name}; {analysis.rationale}"
+    return decide(name, analysis.confidence, context, why, None, liaisons)
 
 
 def _works_on(context: TurnContext, pillar: Realm, liaisons: Liaisons) -> bool:

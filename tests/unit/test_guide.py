@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from activities.agents import guide
-from activities.agents.analyzer import clarify
+from activities.agents.analyzer import clarify, decide
 from activities.agents.backend import OfflineBackend
 from activities.agents.classifier import ClassifierAnalyzer
 from activities.agents.liaisons import default_liaisons
@@ -338,3 +338,96 @@ def test_naming_a_file_is_not_a_reference_back(backend: OfflineBackend) -> None:
     last = LastExecution(execution_id="e1", intent=PROFILE, status="completed")
     analysis = _analyze(backend, "what insights are in orders.csv", last_execution=last)
     assert not analysis.rationale.startswith("reference")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what is a data profile anyway?",
+        "what does that mean",
+        "hmm, what's an outlier?",
+        "what do you mean by that",
+        "what does skewness mean exactly",
+    ],
+)
+def test_a_question_about_what_something_means_is_the_guides_help(text: str) -> None:
+    """Whatever the backend read (insights, sure of it), nothing runs for a definition."""
+    read = _routed(Route.LIAISON, Realm.INSIGHTS, 0.93)
+    analysis = guide.claimed(TurnContext(text=text), read, LIAISONS)
+    assert (analysis.route, analysis.pillars) == (Route.DIRECT, [])
+    assert analysis.recommendation is not None
+    assert analysis.recommendation.text.startswith("Hi! I can")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what is the mean amount",
+        "what is a data profile of sales.csv",
+        "what does the order look like in that big long messy file",
+        "so what is a good way to profile my data",
+    ],
+)
+def test_a_question_about_the_data_is_no_definition(text: str) -> None:
+    read = _routed(Route.LIAISON, Realm.INSIGHTS, 0.93)
+    assert guide.claimed(TurnContext(text=text), read, LIAISONS) == read
+
+
+def test_a_definition_naming_the_users_columns_is_about_the_data() -> None:
+    """ "what's a typical amount" reads like a definition but names a column of sales.csv."""
+    amount = ColumnInfo(name="amount", type="number")
+    table = TableSchema(
+        file_id=SALES.file_id, name="sales.csv", table="sales", rows=4, columns=[amount]
+    )
+    turn = TurnContext(text="what's a typical amount", session_files=[SALES], tables=[table])
+    read = _routed(Route.LIAISON, Realm.INSIGHTS, 0.9)
+    assert guide.claimed(turn, read, LIAISONS) == read
+    assert guide.claimed(turn.model_copy(update={"tables": []}), read, LIAISONS) != read
+
+
+def _one_file_turn(text: str, **context: object) -> TurnContext:
+    return TurnContext.model_validate({"text": text, "session_files": [SALES, ORDERS], **context})
+
+
+def _comparison(text: str) -> Analysis:
+    """The backend's reading of `text` as a comparison, with its plan's pillars."""
+    return decide("compare", 0.5, TurnContext(text=text), "backend", None, LIAISONS)
+
+
+def test_a_comparison_reading_of_a_message_naming_one_file_is_about_that_file() -> None:
+    turn = _one_file_turn("what's the data quality of orders.csv")
+    analysis = guide.one_file(turn, _comparison(turn.text), LIAISONS)
+    assert (analysis.route, analysis.pillars) == (Route.LIAISON, [Realm.INSIGHTS])
+    assert analysis.rationale.startswith("names one file: insights")
+    assert analysis.confidence == 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "context"),
+    [
+        ("what's the data quality of orders.csv and sales.csv", {}),
+        ("what's the data quality of my files", {}),
+        ("compare orders.csv", {}),
+        ("how does orders.csv stack up side by side", {}),
+        ("what's the data quality of orders.csv", {"attached": [REFUNDS]}),
+    ],
+)
+def test_a_comparison_stays_one_with_two_files_its_words_or_a_file_sent(
+    text: str, context: dict[str, object]
+) -> None:
+    read = _comparison(text)
+    assert guide.one_file(_one_file_turn(text, **context), read, LIAISONS) == read
+
+
+def test_only_a_comparison_reading_is_turned_to_its_file() -> None:
+    turn = _one_file_turn("what's the data quality of orders.csv")
+    for read in (_routed(Route.LIAISON, Realm.JOURNEY, 0.5), clarify(0.3, "unsure", [])):
+        assert guide.one_file(turn, read, LIAISONS) == read
+
+
+def test_the_guide_reads_one_file_named_as_that_files_not_a_comparison(
+    backend: OfflineBackend,
+) -> None:
+    """Through `analyze`: the classifier reads "data quality" as a comparison."""
+    analysis = _analyze(backend, "what's the data quality of orders.csv")
+    assert (analysis.route, analysis.pillars) == (Route.LIAISON, [Realm.INSIGHTS])

@@ -23,9 +23,9 @@ from activities.agents.liaisons import (
 from activities.agents.liaisons.base import plan
 from activities.agents.llm import guide_prompt
 from activities.catalog import Catalog, default_catalog
-from models.agents import Recommendation, Route, TurnContext
+from models.agents import LastExecution, Recommendation, Route, TurnContext
 from models.files import FileRef
-from models.intents import Realm
+from models.intents import Intent, Realm
 from models.query import ColumnInfo, TableSchema
 
 SALES = FileRef(file_id="a" * 32, name="sales.csv", size=1, sha256="0" * 64, content_type="")
@@ -169,3 +169,102 @@ def test_a_date_column_goes_to_the_tables_that_have_it_by_its_full_name() -> Non
 def test_small_talk_is_answered_as_said(text: str, reply: str) -> None:
     said = smalltalk.greet(TurnContext(text=text), default_catalog())
     assert said.text.startswith(reply)
+
+
+@pytest.mark.parametrize(
+    ("text", "reads"),
+    [
+        ("use the amount column", "no amount column"),
+        ("unit_price", "no unit_price column"),
+        ("over the order_date column", "no order_date column"),
+    ],
+)
+def test_the_journey_liaison_answers_a_column_in_words_without_building(
+    text: str, reads: str
+) -> None:
+    """A column is data talk: the SOP is not built again for it."""
+    asked = default_liaisons().recommend(Realm.JOURNEY, TurnContext(text=text, session_files=[SOP]))
+    assert asked.intents == []
+    assert reads in asked.text
+
+
+@pytest.mark.parametrize("text", ["turn refunds.md into a workflow", "the amount column"])
+def test_the_journey_liaison_builds_when_a_column_is_not_all_there_is(text: str) -> None:
+    """A file named wins over a column; "the amount column" alone names none to use."""
+    turn = TurnContext(text=text, session_files=[SOP], focus=[SOP])
+    [intent] = default_liaisons().recommend(Realm.JOURNEY, turn).intents
+    assert intent.name == "create_workflow_from_sop"
+    bare = default_liaisons().recommend(Realm.JOURNEY, TurnContext(text="the amount column"))
+    assert bare.intents == []
+
+
+FINDINGS_RUN = Intent(
+    name="generate_insights", realm=Realm.INSIGHTS, params={"file_ids": [SALES.file_id]}
+)
+
+
+def _after_findings(
+    text: str, last: Intent = FINDINGS_RUN, named: list[FileRef] | None = None
+) -> Recommendation:
+    ran = LastExecution(execution_id="e1", intent=last, status="completed")
+    turn = TurnContext(text=text, session_files=[SALES], last_execution=ran, focus=named or [])
+    return default_liaisons().recommend(Realm.INSIGHTS, turn)
+
+
+def test_a_follow_up_a_look_cannot_take_is_said_not_run_again() -> None:
+    """ "only the north region" after findings on sales.csv would run the same findings."""
+    said = _after_findings("only the north region")
+    assert said.intents == []
+    assert said.text.startswith("The findings cover all of sales.csv")
+    profiled = _after_findings(
+        "only the north region", FINDINGS_RUN.model_copy(update={"name": "profile_data"})
+    )
+    assert profiled.text.startswith("The profile covers all of sales.csv")
+
+
+@pytest.mark.parametrize(
+    "text", ["only the first one", "the other file", "now the sheet", "look for findings"]
+)
+def test_picking_files_or_asking_anew_runs_the_look_again(text: str) -> None:
+    """Files picked keep the look even when they are the same; a message that does not
+    take the last turn further is a request of its own."""
+    [intent] = _after_findings(text).intents
+    assert intent == FINDINGS_RUN
+
+
+def test_naming_the_files_again_runs_the_look_again() -> None:
+    [intent] = _after_findings("and now sales?", named=[SALES]).intents
+    assert intent == FINDINGS_RUN
+
+
+def test_a_different_look_on_a_follow_up_runs() -> None:
+    """The rule is about the very same intent: other files or another look run."""
+    other = FINDINGS_RUN.model_copy(update={"params": {"file_ids": ["x" * 32]}})
+    [intent] = _after_findings("only the north region", other).intents
+    assert intent == FINDINGS_RUN
+
+
+def _orders_table() -> TableSchema:
+    return _table(ORDERS, ("id", "integer"), ("total", "number"), ("status", "text"))
+
+
+def test_a_follow_up_to_a_question_that_cannot_change_it_is_asked_back() -> None:
+    """ "only for 2024" on a table with no date: a question back, not a profile."""
+    tables = [_orders_table()]
+    asked = TurnContext(text="what's the count of orders per status", tables=tables)
+    [query] = (
+        default_liaisons()
+        .recommend(Realm.INSIGHTS, asked.model_copy(update={"session_files": [ORDERS]}))
+        .intents
+    )
+    ran = LastExecution(execution_id="e1", intent=query, status="completed")
+    turn = TurnContext(
+        text="only for 2024", session_files=[ORDERS], tables=tables, last_execution=ran
+    )
+    said = default_liaisons().recommend(Realm.INSIGHTS, turn)
+    assert said.intents == []
+    assert "orders.csv" in said.text
+    fresh = turn.model_copy(update={"last_execution": None})
+    assert [i.name for i in default_liaisons().recommend(Realm.INSIGHTS, fresh).intents] == [
+        "profile_data"
+    ]

@@ -1,6 +1,8 @@
 """The Insights liaison: what the user's tables say (profile, findings, answers to
 questions), and the comparison of several tables it plans with the Content liaison."""
 
+import re
+
 from activities import questions
 from activities.agents import asking, slots
 from activities.agents.collaboration import ROUTER, planned_ingests
@@ -9,11 +11,16 @@ from activities.agents.slots import date_column, ordinal
 from activities.catalog import Catalog
 from models.agents import CollaborationInput, Recommendation, Route, TurnContext
 from models.files import FileRef
-from models.intents import Realm
+from models.intents import Intent, Realm
 
 PROFILE = "profile_data"
 FINDINGS = "generate_insights"
 COMPARE = "compare_data_quality"
+PICKS = re.compile(
+    r"\b(first|second|third|fourth|1st|2nd|3rd|4th|former|latter|other|previous|last|"
+    r"one|ones|both|all|it|them|files?|sheets?|tables?|spreadsheets?|datasets?)\b"
+)
+"""Words that pick files rather than narrow the rows."""
 WANTS_FINDINGS = ("trend", "pattern", "finding", "stands out", "stand out", "interesting")
 
 
@@ -66,11 +73,36 @@ def recommend(context: TurnContext, catalog: Catalog) -> Recommendation:
     name = FINDINGS if asked else _again(context)
     listed = ", ".join(ref.name for ref in files)
     over = f" over the {column} column" if column else ""
+    intents = plan(catalog, name, files, context, column)
+    if _same_again(context, intents):
+        return _cannot_narrow(name, listed)
     return Recommendation(
         agent=agent,
         text=f"I'll {'look for findings in' if name == FINDINGS else 'profile'} {listed}{over}.",
         next_steps=["Compare data quality across files", "Ask for trends over a date column"],
-        intents=plan(catalog, name, files, context, column),
+        intents=intents,
+    )
+
+
+def _same_again(context: TurnContext, intents: list[Intent]) -> bool:
+    """A follow-up ("only the north region") that would run the last look again unchanged:
+    it narrows by something a look does not take. One that picks files ("only the first
+    one", "the other file", "and sales.csv?") keeps the look, even on the same files."""
+    last = context.last_execution
+    text = slots.normalize(context.text)
+    picks = context.focus or context.attached or PICKS.search(text)
+    return last is not None and slots.refines(text) and not picks and intents == [last.intent]
+
+
+def _cannot_narrow(name: str, listed: str) -> Recommendation:
+    """Why a follow-up changes nothing, and what would: a question about those rows."""
+    look = "findings cover" if name == FINDINGS else "profile covers"
+    return Recommendation(
+        agent=LIAISON.name,
+        text=f"The {look} all of {listed}, so I can't narrow it down that way. Ask me a "
+        "question about those rows instead (an average, a count, a top 5) and I'll answer "
+        "it from the data.",
+        next_steps=["Compare data quality across files", "Ask for trends over a date column"],
     )
 
 

@@ -1,7 +1,7 @@
 """The Journey liaison: a standard operating procedure in, a workflow out."""
 
 from activities.agents.liaisons.base import Label, Liaison, candidates, plan
-from activities.agents.slots import ordinal
+from activities.agents.slots import date_column, names_a_column, normalize, ordinal
 from activities.catalog import Catalog
 from models.agents import Recommendation, Route, TurnContext
 from models.files import FileRef
@@ -20,6 +20,14 @@ def recommend(context: TurnContext, catalog: Catalog) -> Recommendation:
             text="I'll turn the procedure in your message into a workflow.",
             next_steps=["Review the steps and decisions"],
             intents=plan(catalog, BUILD, [], context),
+        )
+    column = _column(context)
+    if column is not None:
+        return Recommendation(
+            agent=LIAISON.name,
+            text=f"A workflow is built from a procedure's steps, so it has no {column} column "
+            "to use. Is that about your data? Ask me about it by name and I'll look.",
+            next_steps=["What insights can I get from my data?", "Create a workflow from my SOP"],
         )
     sops = _picked(context, sops)
     if len(sops) > 1:
@@ -54,6 +62,15 @@ def _picked(context: TurnContext, sops: list[FileRef]) -> list[FileRef]:
     if len(sops) > 1 and "other" in context.text.lower() and len(others) == 1:
         return others
     return sops
+
+
+def _column(context: TurnContext) -> str | None:
+    """The column a message names when it names no file ("use the amount column",
+    "unit_price"): data talk, not a procedure."""
+    if context.attached or context.focus:
+        return None
+    text = normalize(context.text).strip(" .!?")
+    return date_column(text) or (text if names_a_column(text) else None)
 
 
 def _looks_like_sop(text: str) -> bool:

@@ -3,6 +3,7 @@ no to what the platform does not do."""
 
 import re
 
+from activities import questions
 from activities.agents.liaisons.base import GUIDE, Label
 from activities.catalog import Catalog
 from models.agents import Recommendation, Route, TurnContext
@@ -55,12 +56,34 @@ PHATIC = frozenset(
 )
 """Words of acknowledgements and greetings: a message of these only is small talk."""
 _WORDS = re.compile(r"[a-z']+")
+_MEANING = re.compile(
+    r"^(?:(?:so|ok|okay|hmm|sorry|wait)[,.]? )*"
+    r"(?:what(?: is|'s| are) (?:a|an) [a-z]+(?: [a-z]+){0,2}"
+    r"|what does (?:that|this|it|[a-z]+(?: [a-z]+)?) mean"
+    r"|what do you mean(?: by (?:that|this|it))?)"
+    r"(?: anyway| exactly| again| here)?[ ?.!]*$"
+)
+"""A question about what a word or the last answer means ("what is a data profile?",
+"what does that mean"): the guide's help, not a request to run anything."""
 
 
 def phatic(context: TurnContext) -> bool:
     """A short message of acknowledgements and greetings only ("ok thanks", "lol")."""
     words = _WORDS.findall(context.text.lower())
     return 0 < len(words) <= 4 and all(word in PHATIC for word in words)
+
+
+def asks_meaning(context: TurnContext) -> bool:
+    """A question about what a word or the last answer means, naming none of the user's
+    columns ("what is a data profile anyway?", not "what's a typical order total")."""
+    text = " ".join(context.text.lower().split())
+    return bool(_MEANING.match(text)) and not questions.names_anything(text, context.tables)
+
+
+def chat(context: TurnContext) -> bool:
+    """What the guide answers whatever the backend read: acknowledgements, greetings and
+    questions about what something means."""
+    return phatic(context) or asks_meaning(context)
 
 
 def greet(context: TurnContext, catalog: Catalog) -> Recommendation:
@@ -94,7 +117,7 @@ SMALLTALK = Label(
     description="greeting, thanks, help",
     option="hear what I can do",
     answer=greet,
-    claims=phatic,
+    claims=chat,
     examples=(
         "what am I looking at",
         "what is this thing",
