@@ -102,6 +102,16 @@ TARGETS = (
         "guide (hand-back, references)", "activities/agents/guide.py", ("tests/unit/test_guide.py",)
     ),
     Target(
+        "held stream (offsets, trim)",
+        "workflows/conversation/stream.py",
+        ("tests/unit/test_held_stream.py",),
+    ),
+    Target(
+        "message ids (idempotency)",
+        "workflows/conversation/message_ids.py",
+        ("tests/unit/test_message_ids.py",),
+    ),
+    Target(
         "hub (offsets, feeds)",
         "api/hub.py",
         ("tests/unit/test_hub.py",),
