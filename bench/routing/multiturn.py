@@ -126,9 +126,17 @@ def _route_ok(label: str, analysis: Analysis, text: str) -> bool:
     return label_of(analysis, text) == label
 
 
-def _expected(turn: Turn) -> tuple[str, str, str | None, tuple[str, ...]]:
+def expected(turn: Turn) -> tuple[str, str, str | None, tuple[str, ...]]:
+    """A turn's message, label, intent and the files sent with it."""
     text, label, intent, *rest = turn
     return text, label, intent, (rest[0] if rest else ())
+
+
+def score(turn: Turn, analysis: Analysis, plan: Recommendation) -> tuple[bool, bool]:
+    """Whether the turn went where its label says, and whether its plan ends with its intent."""
+    text, label, intent, _ = expected(turn)
+    got = plan.intents[-1].name if plan.intents else None
+    return _route_ok(label, analysis, text), got == intent
 
 
 async def evaluate(verbose: bool) -> tuple[int, int, int, int, Counter[str]]:
@@ -144,15 +152,15 @@ async def evaluate(verbose: bool) -> tuple[int, int, int, int, Counter[str]]:
     for number, (files, conversation) in enumerate(CONVERSATIONS):
         session = Session(agents, SESSIONS[files])
         for turn in conversation:
-            text, label, intent, attached = _expected(turn)
+            text, label, intent, attached = expected(turn)
             analysis, plan = await session.turn(text, attached)
             got = plan.intents[-1].name if plan.intents else None
-            route_ok = _route_ok(label, analysis, text)
+            route_ok, intent_ok = score(turn, analysis, plan)
             turns += 1
             routes += route_ok
-            intents += got == intent
-            both += route_ok and got == intent
-            if not (route_ok and got == intent):
+            intents += intent_ok
+            both += route_ok and intent_ok
+            if not (route_ok and intent_ok):
                 misses[label] += 1
                 if verbose:
                     print(
