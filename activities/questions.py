@@ -224,6 +224,24 @@ COMPARISONS = (
 )
 WORD = re.compile(r"[a-z0-9]+(?:\.\d+)?")
 FUZZY = 0.84
+MEASURED = {
+    "heaviest": ("highest", "weight"),
+    "lightest": ("lowest", "weight"),
+    "longest": ("highest", "length"),
+    "shortest": ("lowest", "length"),
+    "tallest": ("highest", "height"),
+    "oldest": ("highest", "age"),
+    "youngest": ("lowest", "age"),
+    "priciest": ("highest", "price"),
+    "cheapest": ("lowest", "price"),
+    "hottest": ("highest", "temperature"),
+    "warmest": ("highest", "temperature"),
+    "coldest": ("lowest", "temperature"),
+    "wettest": ("highest", "precipitation"),
+    "fastest": ("highest", "speed"),
+    "slowest": ("lowest", "speed"),
+}
+"""Superlatives that name their measure: "the heaviest penguin" asks for the highest weight."""
 
 
 @dataclass(frozen=True)
@@ -263,9 +281,10 @@ class Reading:
 
 
 def words_of(text: str) -> list[str]:
-    """Lower-case words and numbers; thousands separators dropped ("4,000" -> 4000)."""
+    """Lower-case words and numbers; thousands separators dropped ("4,000" -> 4000); a
+    superlative that names its measure as two words ("heaviest" -> highest weight)."""
     cleaned = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text.lower().replace("_", " "))
-    return WORD.findall(cleaned)
+    return [part for word in WORD.findall(cleaned) for part in MEASURED.get(word, (word,))]
 
 
 def column_words(name: str) -> list[str]:

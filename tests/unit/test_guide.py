@@ -431,3 +431,16 @@ def test_the_guide_reads_one_file_named_as_that_files_not_a_comparison(
     """Through `analyze`: the classifier reads "data quality" as a comparison."""
     analysis = _analyze(backend, "what's the data quality of orders.csv")
     assert (analysis.route, analysis.pillars) == (Route.LIAISON, [Realm.INSIGHTS])
+
+
+def test_a_question_naming_a_measure_by_its_superlative_is_about_the_data() -> None:
+    """ "heaviest" names the weight column: the guide's "out of scope" gives way."""
+    mass = ColumnInfo(name="body_mass_g", type="number")
+    table = TableSchema(
+        file_id=SALES.file_id, name="penguins.csv", table="p", rows=4, columns=[mass]
+    )
+    turn = TurnContext(text="what's the heaviest penguin", session_files=[SALES], tables=[table])
+    declined = _routed(Route.DIRECT, None, 0.63)
+    assert guide.claimed(turn, declined, LIAISONS).pillars == [Realm.INSIGHTS]
+    kind = turn.model_copy(update={"text": "what's the kindest penguin"})
+    assert guide.claimed(kind, declined, LIAISONS) == declined

@@ -115,3 +115,22 @@ def test_an_ambiguous_name_asks_which_column(files: Files) -> None:
     asked = questions.parse("mean length", schemas)
     assert isinstance(asked, questions.Clarify)
     assert asked.options == ["bill_length_mm", "flipper_length_mm"]
+
+
+def test_a_superlative_names_its_measure(files: Files) -> None:
+    """ "the heaviest penguin" is the highest weight (body_mass_g, by its synonym), "and the
+    lightest?" the lowest; "longest" fits two lengths and asks which."""
+    ref = files.add("penguins.csv", PENGUINS.read_bytes())
+    from activities.realms.query import load
+
+    schemas = load(files.ctx, [ref.file_id], None).schemas
+    heaviest = questions.parse("what's the heaviest penguin", schemas)
+    assert isinstance(heaviest, Query)
+    assert (heaviest.agg, heaviest.column) == ("max", "body_mass_g")
+    lightest = questions.parse("and the lightest?", schemas, heaviest)
+    assert isinstance(lightest, Query)
+    assert (lightest.agg, lightest.column) == ("min", "body_mass_g")
+    longest = questions.parse("what's the longest penguin", schemas)
+    assert isinstance(longest, questions.Clarify)
+    assert longest.options == ["bill_length_mm", "flipper_length_mm"]
+    assert questions.words_of("the heavier one") == ["the", "heavier", "one"]
