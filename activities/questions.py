@@ -821,10 +821,25 @@ def _refine_limit(text: str, last: Query, changes: dict[str, Any]) -> None:
         changes["shape"] = "top"
 
 
+EXTREMES: dict[str, Agg] = {
+    "highest": "max",
+    "largest": "max",
+    "biggest": "max",
+    "greatest": "max",
+    "lowest": "min",
+    "smallest": "min",
+}
+"""Words that make one number of a column its maximum or minimum ("and the lowest one?")."""
+
+
 def _refine_agg(words: list[str], last: Query, changes: dict[str, Any]) -> None:
+    """A new aggregate for the last measure; "the lowest" only turns a single number (an
+    aggregate) into its minimum: on a ranking it is the order's business."""
     agg = _agg_word(words) or next(
         (AGG_WORDS[w] for w in words if w in ("max", "min", "maximum", "minimum")), None
     )
+    if agg is None and last.shape == "aggregate":
+        agg = next((EXTREMES[w] for w in words if w in EXTREMES), None)
     if agg and last.shape in ("aggregate", "top", "trend") and last.column:
         changes["agg"] = agg
 

@@ -11,7 +11,7 @@ from activities import questions
 from activities.catalog.query import QueryDataParams
 from activities.realms import sql_guard
 from activities.realms.query import QueryLimits, query_data, run
-from models.query import Query
+from models.query import ColumnInfo, Query, TableSchema
 from tests.realm_files import Files
 
 PENGUINS = Path(palmerpenguins.__file__).parent / "data" / "penguins.csv"
@@ -134,3 +134,24 @@ def test_a_superlative_names_its_measure(files: Files) -> None:
     assert isinstance(longest, questions.Clarify)
     assert longest.options == ["bill_length_mm", "flipper_length_mm"]
     assert questions.words_of("the heavier one") == ["the", "heavier", "one"]
+
+
+def _orders() -> TableSchema:
+    columns = [ColumnInfo(name="total", type="number"), ColumnInfo(name="status", type="text")]
+    return TableSchema(file_id="o", name="orders.csv", table="orders", rows=3, columns=columns)
+
+
+@pytest.mark.parametrize(
+    ("said", "agg"), [("and the lowest one", "min"), ("and the biggest?", "max")]
+)
+def test_the_lowest_after_a_number_is_that_columns_minimum(said: str, agg: str) -> None:
+    last = Query(shape="aggregate", agg="sum", column="total", file_id="o")
+    refined = questions.parse(said, [_orders()], last)
+    assert isinstance(refined, Query)
+    assert (refined.shape, refined.agg, refined.column) == ("aggregate", agg, "total")
+
+
+def test_the_lowest_after_a_ranking_leaves_its_measure() -> None:
+    """On a ranking (top groups), "lowest" is the order's word, not a new aggregate."""
+    last = Query(shape="top", agg="sum", column="total", group_by=["status"], limit=3, file_id="o")
+    assert questions.refine("and the lowest", last, [_orders()]) is None
