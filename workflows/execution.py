@@ -54,7 +54,7 @@ REALM_RETRY = RetryPolicy(
 NO_RETRY = RetryPolicy(maximum_attempts=1)
 
 
-@workflow.defn(name=EXECUTION_WORKFLOW)
+@workflow.defn(name=EXECUTION_WORKFLOW, sandboxed=False)
 class IntentExecution:
     """Validates an intent against the registry, then runs its realm step.
 
@@ -62,7 +62,8 @@ class IntentExecution:
     Stream (workflow_streams): the execution's own events, for
     `/api/execution/{id}/stream`. Signals out: `EXECUTION_EVENT_SIGNAL` to the observer.
     Returns an `ExecutionOutcome` when the intent completed; fails (outcome in the error's
-    details) when it failed, and ends cancelled when it was cancelled.
+    details) when it failed, and ends cancelled when it was cancelled. Not sandboxed, like
+    the conversation (README "How a turn runs": No sandbox).
     """
 
     @workflow.init

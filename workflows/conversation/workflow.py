@@ -84,7 +84,7 @@ IDLE_END_PATCH = "session-ends-when-idle"
 """Sessions started before idle sessions ended waited forever without a timer."""
 
 
-@workflow.defn
+@workflow.defn(sandboxed=False)
 class Conversation:
     """A session: turns run one at a time, in the order their messages arrived.
 
@@ -99,6 +99,9 @@ class Conversation:
     and its validator refuses anyone else, so a stranger's message starts nothing. After
     `idle_seconds` without a turn the run ends and returns its carried state: the API
     starts the next run from it when the owner comes back (same id, same stream).
+
+    Not sandboxed, for the worker's CPU (README "How a turn runs": No sandbox); the
+    determinism scan in the unit layer stands in for the sandbox's checks.
     """
 
     @workflow.init
