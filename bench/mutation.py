@@ -96,6 +96,12 @@ _COMPARE_ZIPS = (
 )
 _REBUILT = "the candidate's sentence and test numbers are rebuilt from its kept predictors"
 _NEVER_QUOTED = "quote() never escapes X, so safe='XXXX' is safe=''"
+_GUESSED_YEAR = "pandas guesses %Y from four digits, so the format given changes nothing"
+_AS_FLOATS = "the values are numpy ints or floats, which scipy computes on as floats alike"
+_BATCH = (
+    "a column tested alone instead of in the batch: the same values and test (the batch only "
+    "saves time)"
+)
 
 TARGETS = (
     Target(
@@ -282,6 +288,7 @@ TARGETS = (
         "activities/realms/findings.py",
         (
             "tests/unit/test_insights_findings.py",
+            "tests/unit/test_insights_findings_rules.py",
             "tests/unit/test_insights_wide.py",
             "tests/unit/test_realm_insights.py",
         ),
@@ -314,6 +321,70 @@ TARGETS = (
                     "no date lies between 29991231 and 29991232, so the parse rejects it anyway",
                 ),
                 ("_period_trend", 5, 'melt(var_name="year", )', "melt's value_name is value"),
+                *(
+                    ("_period_trend", n, mutated, _GUESSED_YEAR)
+                    for n, mutated in ((12, "format=None"), (14, 'long["year"], )'))
+                ),
+                *(
+                    ("_numeric_dates", n, mutated, _GUESSED_YEAR)
+                    for n, mutated in ((20, "format=None"), (23, "(whole, errors="))
+                ),
+                (
+                    "_numeric_dates",
+                    24,
+                    'format="%Y", )',
+                    "<NA> reads as NaT, and every whole number from 1000 to 2999 parses as %Y",
+                ),
+                (
+                    "_as_dates",
+                    2,
+                    "is_bool_dtype(None)",
+                    "0 and 1 are no years or yyyymmdd numbers: the numeric path refuses them too",
+                ),
+                (
+                    "_as_dates",
+                    17,
+                    'simplefilter("ignore", )',
+                    "pd.to_datetime of text with errors='coerce' warns of nothing but UserWarning",
+                ),
+                ("_correlations", 32, "value >= 0", "an r of 0 is never material"),
+                *(
+                    ("_skews", n, mutated, "only a skewness beyond ±1 gets here")
+                    for n, mutated in ((22, "skew >= 0"), (23, "skew > 1"))
+                ),
+                ("_significant", 14, "else -2.0", "no p-value is below 0, nor -1"),
+                (
+                    "_split_column",
+                    6,
+                    "distinct == 1",
+                    "one date makes no trend (6 needed), split or not; no date gives 0 rows",
+                ),
+                (
+                    "_pearson_p",
+                    37,
+                    "np.abs(r) > 1",
+                    "at |r| = 1 exactly, t is infinite and its p 0 (NaN at n = 2 either way)",
+                ),
+                ("_trend", 17, "to_numpy(dtype=None)", _AS_FLOATS),
+                *(("_skew_tests", n, "dtype=None", _AS_FLOATS) for n in (12, 32)),
+                *(
+                    ("_skew_tests", n, mutated, _BATCH)
+                    for n, mutated in (
+                        (2, "full = None"),
+                        (5, "counts[n] > SKEW_MIN_ROWS"),
+                        (27, "name not in found or counts"),
+                    )
+                ),
+                ("_skew_tests", 11, "to_numpy(dtype=float), )", "skewtest's axis is 0 by default"),
+                ("_skew_tests", 14, "found = {", "found is still empty there"),
+                *(
+                    ("_skew_tests", n, mutated, "the names are the batch's columns: equal lengths")
+                    for n, mutated in (
+                        (21, "strict=None"),
+                        (25, "whole.pvalue, )"),
+                        (26, "strict=False"),
+                    )
+                ),
             )
         ),
     ),
