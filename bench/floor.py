@@ -194,3 +194,77 @@ class Hops(Stoppable):
     async def timer(self) -> int:
         await workflow.sleep(0.001)
         return 1
+
+
+AGENTS = 2
+"""Local activities per turn, as in the floor's Update running two local activities."""
+
+
+@workflow.defn(name="AcceptShapes")
+class AcceptShapes:
+    """A session in miniature: a queue of turns, each answered by `AGENTS` local activities."""
+
+    def __init__(self) -> None:
+        self._queue: list[bool] = []
+        self._recorded = 0
+        self._answered = 0
+        self._done = False
+
+    @workflow.run
+    async def run(self) -> None:
+        while True:
+            await workflow.wait_condition(lambda: bool(self._queue) or self._done)
+            if self._done:
+                return
+            if self._queue.pop(0):
+                await self._next_task()
+            for _ in range(AGENTS):
+                await workflow.execute_local_activity(
+                    noop, 1, start_to_close_timeout=timedelta(seconds=5)
+                )
+            self._answered += 1
+
+    @staticmethod
+    async def _next_task() -> None:
+        recorded_in = workflow.info().get_current_history_length()
+        await workflow.wait_condition(
+            lambda: workflow.info().get_current_history_length() != recorded_in
+        )
+
+    @workflow.signal
+    def stop(self) -> None:
+        self._done = True
+
+    @workflow.update
+    async def noop(self) -> int:
+        return 1
+
+    @workflow.update
+    async def agents(self) -> int:
+        for _ in range(AGENTS):
+            await workflow.execute_local_activity(
+                noop, 1, start_to_close_timeout=timedelta(seconds=5)
+            )
+        return 1
+
+    @workflow.update
+    async def submit(self, next_task: bool) -> int:
+        """Record a turn; `next_task`: its agents wait for the next workflow task."""
+        self._queue.append(next_task)
+        self._recorded += 1
+        return self._recorded
+
+    @workflow.signal
+    def message(self) -> None:
+        self._queue.append(False)
+        self._recorded += 1
+
+    @workflow.update
+    async def poll(self, seen: list[int]) -> list[int]:
+        """Answer once something is newer than `seen` (recorded, answered); a negative
+        `recorded` waits for an answer only (a feed that holds the acknowledgement, as
+        the platform's held stream does)."""
+        await workflow.wait_condition(
+            lambda: self._answered != seen[1] or 0 <= seen[0] != self._recorded
+        )
+        return [self._recorded, self._answered]
