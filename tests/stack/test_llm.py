@@ -26,7 +26,9 @@ from models.files import FileRef
 from models.intents import Realm
 from tests.client import WAIT, Api, Conn, Event, offsets, types
 from tests.openai_stub import Stub, schema_name, serving, tool_call, tool_names, user_input
+from tests.stack.test_auth import SECRET, UserApi, token
 
+TOKEN_MODE = {"SYMPHAINY_AUTH_MODE": "token", "SYMPHAINY_JWT_SECRET": SECRET}
 SALES = FileRef(file_id="a" * 32, name="sales.csv", size=1, sha256="0" * 64, content_type="")
 ORDERS = FileRef(file_id="b" * 32, name="orders.csv", size=1, sha256="0" * 64, content_type="")
 
@@ -179,8 +181,9 @@ def test_the_router_compares_the_files_the_model_chose(fresh: Stub) -> None:
 
 @pytest.fixture(scope="module")
 def llm_stack(stack: launcher.Stack, stub: Stub) -> Iterator[launcher.Stack]:
-    """A worker and an API with the LLM backend, on their own task queue, same server;
-    the worker posts agent deltas to the API, with the stack's own secret."""
+    """A worker and two APIs with the LLM backend, on their own task queue, same server:
+    the local default and one in token mode (two users); the worker posts agent deltas
+    to both, with the stack's own secret."""
     llm = launcher.Stack(
         data_dir=stack.data_dir,
         temporal_port=stack.temporal_port,
@@ -194,10 +197,12 @@ def llm_stack(stack: launcher.Stack, stub: Stub) -> Iterator[launcher.Stack]:
         },
     )
     try:
-        [port] = llm.plan_apis(1)
+        port, token_port = llm.plan_apis(2)
         launcher.start_worker(llm, "llm-worker")
         launcher.start_api(llm, port, "llm-api")
+        launcher.start_api(llm, token_port, "llm-token-api", TOKEN_MODE)
         launcher.wait_ready(llm.api_url())
+        launcher.wait_ready(llm.api_url(1))
         yield llm
     finally:
         launcher.stop(llm)
@@ -406,6 +411,25 @@ def test_deltas_reach_only_the_sockets_of_their_session(
         assert _post(api, mine, llm_stack.delta_secret).json() == {"delivered": 1}
         assert other.until(lambda f: f["type"] == "agent.delta")["delta"] == "yours"
     assert [d["delta"] for d in _deltas(other)] == ["yours"]
+
+
+def test_a_streamed_reply_never_reaches_another_user(llm_stack: launcher.Stack, stub: Stub) -> None:
+    """Two users of the token-mode API: ann's reply streams to ann's socket, and bob,
+    following a session of his own on the same API the worker posts to, gets none of it."""
+    stub.respond = lambda body: (
+        _answer(body) if user_input(body)["message"] == "tell me about it" else _clarify(body)
+    )
+    ann = UserApi(llm_stack.api_url(1), token("ann"))
+    bob = UserApi(llm_stack.api_url(1), token("bob"))
+    ref = ann.upload("sales.csv", b"region,amount\nnorth,10\nsouth,20\n")
+    with bob.conn() as bobs, ann.conn() as anns:
+        theirs, mine = Conn(bobs), Conn(anns)
+        theirs.turn("hmm")
+        events = mine.turn("tell me about it", [ref["file_id"]])
+        _reply(mine, events[0]["turn_id"])
+        theirs.send({"type": "ping"})
+        theirs.until(lambda f: f["type"] == "pong")
+    assert _deltas(theirs) == []
 
 
 def test_the_offline_backend_streams_nothing(api: Api) -> None:
