@@ -7,7 +7,7 @@ replayed workflow cannot see a different configuration than the original run did
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from activities.realms.reading.limits import ReadLimits
@@ -88,8 +88,13 @@ class Settings(BaseSettings):
     delta_urls: list[str] = []
     """API processes the worker posts an LLM liaison's words to while the model writes
     them (`agent.delta`, best-effort); none: no deltas, the durable agent.message only."""
+    delta_each_address: bool = False
+    """Post to every address a delta URL's host resolves to, not just one: behind one
+    service name (Docker's DNS answers with one address per replica) every API replica
+    gets the piece, and the one with the session's sockets hands it on."""
     delta_secret: SecretStr | None = None
-    """Shared by the worker and the API: the API takes deltas only with it. Never logged."""
+    """Shared by the worker and the API: the API takes deltas only with it. Never logged.
+    Empty is none (a compose file's `${SYMPHAINY_DELTA_SECRET:-}` when it is unset)."""
     clarify_threshold: float = 0.5
     """Below this confidence the guide asks instead of acting."""
     # The edge's abuse limits (sec-edge): uploads, per-user caps, slow clients, Host.
@@ -166,6 +171,12 @@ class Settings(BaseSettings):
         if self.sop_reader == "llm" and not self.llm_base_url:
             raise ValueError("sop_reader=llm needs llm_base_url")
         return self
+
+    @field_validator("delta_secret", mode="before")
+    @classmethod
+    def _empty_secret_is_none(cls, value: object) -> object:
+        """An empty secret would make `Bearer ` the key to the delta endpoint: it is none."""
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _delta_secret_is_strong(self) -> Self:

@@ -60,7 +60,11 @@ def deltas_for(settings: Settings) -> DeltaPoster | None:
     the settings name, with the shared secret; without both, nowhere."""
     if not settings.delta_urls or settings.delta_secret is None:
         return None
-    return DeltaPoster(settings.delta_urls, settings.delta_secret.get_secret_value())
+    return DeltaPoster(
+        settings.delta_urls,
+        settings.delta_secret.get_secret_value(),
+        each_address=settings.delta_each_address,
+    )
 
 
 def sop_model_for(settings: Settings) -> SopModel | None:

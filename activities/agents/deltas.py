@@ -5,15 +5,18 @@ piece that cannot be posted is dropped, never retried, never fails the turn, and
 the activity at most `FLUSH` seconds at its end. Pieces go out in order from one task
 per reply, those queued meanwhile as one post, to every API process the worker knows
 (`delta_urls`): the one holding the session's sockets hands them on, the others have
-none of that session and drop them.
+none of that session and drop them. With `each_address`, a URL stands for every address
+its host resolves to when the reply starts (API replicas behind one service name).
 """
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from itertools import groupby
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import httpx
 
@@ -31,19 +34,39 @@ QUEUE = 256
 """Pieces waiting to be posted; past it they are dropped (the message still comes)."""
 
 
+Resolve = Callable[[str], Awaitable[list[str]]]
+"""A host's addresses."""
+
+
+async def addresses(host: str) -> list[str]:
+    """Every address `host` resolves to, once each, in the resolver's order."""
+    found = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in found))
+
+
 class DeltaPoster:
     """Posts a reply's pieces to the API processes' delta endpoint, with the secret."""
 
-    def __init__(self, urls: list[str], secret: str, client: httpx.AsyncClient | None = None):
+    def __init__(
+        self,
+        urls: list[str],
+        secret: str,
+        client: httpx.AsyncClient | None = None,
+        *,
+        each_address: bool = False,
+        resolve: Resolve = addresses,
+    ):
         self._urls = [url.rstrip("/") + DELTA_PATH for url in urls]
         self._headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
         self._client = client or httpx.AsyncClient(timeout=POST_TIMEOUT)
+        self._each_address = each_address
+        self._resolve = resolve
 
     @asynccontextmanager
     async def stream(self, reply_to: ReplyTo, agent: str) -> AsyncIterator[Send]:
         """A `Send` for one reply; on exit, the rest is posted for at most `FLUSH` s."""
         queue: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue(QUEUE)
-        sender = asyncio.create_task(self._send(queue, reply_to, agent))
+        sender = asyncio.create_task(self._send(queue, reply_to, agent, await self._targets()))
 
         def send(attempt: int, text: str) -> None:
             with contextlib.suppress(asyncio.QueueFull):
@@ -57,8 +80,27 @@ class DeltaPoster:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(sender, FLUSH)
 
+    async def _targets(self) -> list[str]:
+        """The URLs of this reply: as configured, or one per address of each URL's host
+        (a host that does not resolve is left as it is: its posts fail and are logged)."""
+        if not self._each_address:
+            return self._urls
+        targets: list[str] = []
+        for url in self._urls:
+            parts = urlsplit(url)
+            try:
+                found = await self._resolve(parts.hostname or "")
+            except OSError:
+                found = []
+            targets += [_at(parts, address) for address in found] or [url]
+        return targets
+
     async def _send(
-        self, queue: asyncio.Queue[tuple[int, str] | None], reply_to: ReplyTo, agent: str
+        self,
+        queue: asyncio.Queue[tuple[int, str] | None],
+        reply_to: ReplyTo,
+        agent: str,
+        targets: list[str],
     ) -> None:
         """Post what is queued, in order, until the reply ends; a failure is logged once."""
         failed = False
@@ -74,7 +116,7 @@ class DeltaPoster:
                     attempt=attempt,
                     text="".join(text for _, text in group),
                 )
-                refused = await self._post(delta)
+                refused = await self._post(delta, targets)
                 if refused and not failed:
                     failed = True
                     log.warning(
@@ -83,12 +125,12 @@ class DeltaPoster:
             if batch[-1] is None:
                 return
 
-    async def _post(self, delta: AgentDelta) -> str:
+    async def _post(self, delta: AgentDelta, targets: list[str]) -> str:
         """To every API process at once; what went wrong (a status, a fault's kind; never
         the request, which carries the secret), or "" when each took it."""
         body = delta.model_dump_json()
         answers = await asyncio.gather(
-            *(self._client.post(url, content=body, headers=self._headers) for url in self._urls),
+            *(self._client.post(url, content=body, headers=self._headers) for url in targets),
             return_exceptions=True,
         )
         return ", ".join(
@@ -96,6 +138,13 @@ class DeltaPoster:
             for a in answers
             if not (isinstance(a, httpx.Response) and a.is_success)
         )
+
+
+def _at(parts: SplitResult, address: str) -> str:
+    """The URL with its host replaced by one of its addresses (an IPv6 one bracketed)."""
+    host = f"[{address}]" if ":" in address else address
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def nowhere(attempt: int, text: str) -> None:

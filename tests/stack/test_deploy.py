@@ -76,6 +76,24 @@ def test_every_variable_is_a_setting(compose: dict[str, Any]) -> None:
             assert variable in names, f"{service}: {variable} is not a setting"
 
 
+def test_the_worker_streams_deltas_to_every_api_replica(compose: dict[str, Any]) -> None:
+    """Each API replica's address, through the service's name, with the secret both share
+    (empty, so off, unless the operator sets it)."""
+    worker, api = compose["services"]["worker"], compose["services"]["api"]
+    worker_settings = Settings(
+        **{
+            "delta_urls": json.loads(worker["environment"]["SYMPHAINY_DELTA_URLS"]),
+            "delta_each_address": worker["environment"]["SYMPHAINY_DELTA_EACH_ADDRESS"],
+        }
+    )
+    assert worker_settings.delta_each_address
+    assert worker_settings.delta_urls == ["http://api:8000"]
+    assert re.search(r"--port=8000\b", " ".join(api["command"]))
+    secret = worker["environment"]["SYMPHAINY_DELTA_SECRET"]
+    assert secret == api["environment"]["SYMPHAINY_DELTA_SECRET"]
+    assert Settings(delta_secret=secret).delta_secret is None or len(secret) >= 32
+
+
 def test_the_search_attributes_registered_are_the_codes(compose: dict[str, Any]) -> None:
     script = (ROOT / "deploy" / "search-attributes.sh").read_text()
     for key in SEARCH_ATTRIBUTES:

@@ -4,6 +4,7 @@ hub's hand-off to one session's sockets, the frame, and the shared secret's rule
 import asyncio
 import json
 import logging
+import socket
 from datetime import timedelta
 from typing import cast
 
@@ -14,13 +15,14 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from temporalio.client import Client
 
-from activities.agents.deltas import DeltaPoster, reply
+from activities.agents.deltas import DeltaPoster, Resolve, addresses, reply
 from api.hub import StreamHub
 from api.outbox import Close, Outbox
 from api.routes import deltas as deltas_route
 from api.wire import delta_frame
 from models.agents import DELTA_PATH, AgentDelta, ReplyTo
 from settings import Settings
+from worker import deltas_for
 
 SECRET = "s" * 43
 TO = ReplyTo(session_id="a" * 32, turn_id="t1")
@@ -52,6 +54,62 @@ def test_pieces_go_in_order_one_post_per_attempt_with_the_secret() -> None:
     assert {(b["session_id"], b["turn_id"], b["agent"]) for b in bodies} == {
         ("a" * 32, "t1", "insights_liaison")
     }
+
+
+def _posted_to(resolve: Resolve, *, each_address: bool = True) -> list[str]:
+    """Where one piece of a reply went, with `resolve` as the resolver."""
+    posted: list[str] = []
+
+    def take(request: httpx.Request) -> httpx.Response:
+        posted.append(str(request.url))
+        return httpx.Response(200, json={"delivered": 0})
+
+    async def run() -> None:
+        client = httpx.AsyncClient(transport=httpx.MockTransport(take))
+        poster = DeltaPoster(
+            ["http://api:8000/", "http://127.0.0.1:9000"],
+            SECRET,
+            client,
+            each_address=each_address,
+            resolve=resolve,
+        )
+        async with poster.stream(TO, "guide") as send:
+            send(1, "a")
+
+    asyncio.run(run())
+    return sorted(posted)
+
+
+def test_each_address_posts_to_every_replica_behind_a_service_name() -> None:
+    replicas = {"api": ["10.0.0.7", "10.0.0.8", "fd00::9"], "127.0.0.1": ["127.0.0.1"]}
+
+    async def resolve(host: str) -> list[str]:
+        return replicas[host]
+
+    assert _posted_to(resolve) == [
+        f"http://10.0.0.7:8000{DELTA_PATH}",
+        f"http://10.0.0.8:8000{DELTA_PATH}",
+        f"http://127.0.0.1:9000{DELTA_PATH}",
+        f"http://[fd00::9]:8000{DELTA_PATH}",
+    ]
+    assert _posted_to(resolve, each_address=False) == [
+        f"http://127.0.0.1:9000{DELTA_PATH}",
+        f"http://api:8000{DELTA_PATH}",
+    ]
+
+
+def test_a_host_that_does_not_resolve_is_posted_to_as_named() -> None:
+    async def unknown(host: str) -> list[str]:
+        raise socket.gaierror(f"unknown host {host}")
+
+    assert _posted_to(unknown) == [
+        f"http://127.0.0.1:9000{DELTA_PATH}",
+        f"http://api:8000{DELTA_PATH}",
+    ]
+
+
+def test_the_real_resolver_gives_each_address_once() -> None:
+    assert asyncio.run(addresses("127.0.0.1")) == ["127.0.0.1"]
 
 
 def test_a_failed_post_never_fails_the_reply_and_is_logged_once_without_the_secret(
@@ -168,7 +226,15 @@ def test_the_endpoint_refuses_every_delta_without_a_configured_secret_or_the_rig
     configured = Settings(delta_secret=SECRET)
     bearer = {"Authorization": f"Bearer {SECRET}"}
     assert _refusal(Settings(), bearer, good) == 403
+    assert _refusal(Settings(delta_secret=""), {"Authorization": "Bearer "}, good) == 403
     assert _refusal(configured, {}, good) == 401
     assert _refusal(configured, {"Authorization": f"Bearer {SECRET[:-1]}"}, good) == 401
     assert _refusal(configured, {}, {"text": ""}) == 401
     assert _refusal(configured, bearer, {"text": ""}) == 422
+
+
+def test_an_empty_delta_secret_is_none_and_turns_deltas_off() -> None:
+    """A compose file's `${SYMPHAINY_DELTA_SECRET:-}` with the variable unset."""
+    settings = Settings(delta_secret="", delta_urls=["http://api:8000"])
+    assert settings.delta_secret is None
+    assert deltas_for(settings) is None
