@@ -97,6 +97,10 @@ _COMPARE_ZIPS = (
 _REBUILT = "the candidate's sentence and test numbers are rebuilt from its kept predictors"
 _NEVER_QUOTED = "quote() never escapes X, so safe='XXXX' is safe=''"
 _GUESSED_YEAR = "pandas guesses %Y from four digits, so the format given changes nothing"
+_READER_NUMBERS = (
+    "the reader's frames (polars' to_pandas) hold numpy ints and floats, whose to_numpy() is "
+    "float64, or int64 without gaps"
+)
 _AS_FLOATS = "the values are numpy ints or floats, which scipy computes on as floats alike"
 _BATCH = (
     "a column tested alone instead of in the batch: the same values and test (the batch only "
@@ -353,6 +357,25 @@ TARGETS = (
                     for n, mutated in ((22, "skew >= 0"), (23, "skew > 1"))
                 ),
                 ("_significant", 14, "else -2.0", "no p-value is below 0, nor -1"),
+                *(
+                    ("_collapse_near_duplicates", n, mutated, _READER_NUMBERS)
+                    for n, mutated in ((3, "to_numpy(dtype=None, "), (5, "to_numpy(na_value"))
+                ),
+                *(
+                    ("_collapse_near_duplicates", n, mutated, "as floats, a gap is NaN anyway")
+                    for n, mutated in ((4, "na_value=None"), (6, "to_numpy(dtype=float, )"))
+                ),
+                *(
+                    ("_collapse_near_duplicates", n, "astype(None)", "astype(None) is float64")
+                    for n in (12, 13)
+                ),
+                (
+                    "_split_column",
+                    23,
+                    "max(2, ",
+                    "under 2 (date, group) pairs, rows / 2 > 1.5 whenever the 6 dates a trend "
+                    "needs are there",
+                ),
                 (
                     "_split_column",
                     6,

@@ -667,3 +667,33 @@ def test_a_skew_ranks_by_its_skewness_over_skewness_plus_2() -> None:
         ("skew", "v"),
         ("missing", "memo"),
     ]
+
+
+# Two integer columns, the second a reordering of the first (so both have one variance),
+# whose Pearson r pandas computes as exactly 0.6 (20 rows) and 0.5 (30 rows).
+_X60 = [18, 7, 1, 15, 39, 38, 33, 14, 10, 1, 28, 5, 31, 26, 4, 10, 10, 32, 38, 0]
+_Y60 = [5, 10, 7, 32, 38, 31, 15, 10, 10, 1, 26, 0, 33, 14, 1, 38, 4, 18, 39, 28]
+_X50 = [19, 20, 36, 32, 36, 11, 39, 34, 27, 22, 0, 35, 16, 23, 0]
+_X50 += [35, 1, 33, 18, 38, 35, 9, 24, 30, 25, 8, 4, 13, 27, 10]
+_Y50 = [13, 1, 35, 36, 35, 22, 39, 36, 23, 8, 24, 25, 16, 10, 20]
+_Y50 += [33, 27, 35, 27, 38, 0, 0, 34, 30, 19, 4, 18, 11, 32, 9]
+
+
+def test_a_correlation_of_exactly_0_5_is_said() -> None:
+    frame = pd.DataFrame({"a": _X50, "b": _Y50})
+    assert sorted(_X50) == sorted(_Y50)
+    assert frame.corr().loc["a", "b"] == 0.5
+    assert stats.pearsonr(_X50, _Y50).pvalue < 0.01
+    [said] = _kind(_found(frame), "correlation")
+    assert said.numbers["r"] == 0.5
+
+
+def test_of_two_findings_as_strong_a_count_comes_before_a_test() -> None:
+    """r = 0.6 and 12 of 20 rows missing: strengths tie at 0.6; a count (no p) leads."""
+    frame = pd.DataFrame(
+        {"a": _X60, "b": _Y60, "note": [None if i < 12 else "late" for i in range(20)]}
+    )
+    assert sorted(_X60) == sorted(_Y60)
+    assert frame[["a", "b"]].corr().loc["a", "b"] == 0.6 == 12 / 20
+    found = _found(frame)
+    assert [f.kind for f in found.findings] == ["missing", "correlation"]
