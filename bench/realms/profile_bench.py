@@ -1,11 +1,14 @@
 """`profile_data` on generated CSVs of 10k, 100k and 1M rows, against plain pandas.
 
 Run: `.venv/bin/python -m bench.realms.profile_bench [--sizes 10000,100000,1000000]
-[--repeat 5]`. Each measurement runs in a fresh subprocess, so wall time and peak RSS
-are that run's alone; baseline and handler runs alternate and each figure is the median
-of `--repeat` runs (one cold process is noisy at 10k rows: tens of milliseconds).
+[--repeat 5] [--repeated 0.02]`. Each measurement runs in a fresh subprocess, so wall
+time and peak RSS are that run's alone; baseline and handler runs alternate and each
+figure is the median of `--repeat` runs (one cold process is noisy at 10k rows: tens of
+milliseconds).
 The baseline is a plain pandas script computing the same per-column statistics (nulls,
 distinct, min/max/mean/std/quartiles, IQR outliers, top values, duplicates).
+`--repeated`: that share of the file's rows are exact repeats of the row before them (the
+default file has none, and counting duplicates costs more when there are some).
 
 The timed work starts after the imports in both scripts, as in the worker, which imports
 the realms once at start; the import times are reported in their own columns: the
@@ -70,18 +73,25 @@ print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru
 """
 
 
-def make_csv(path: Path, rows: int) -> None:
-    """Eight mixed columns with nulls, duplicates and outliers."""
+def make_csv(path: Path, rows: int, repeated: float = 0.0) -> None:
+    """Eight mixed columns with nulls, repeated ids and outliers; `rows` lines, of which
+    `repeated` (a share) repeat the line before them exactly."""
     rng = random.Random(rows)
+    every = max(1, round(1 / repeated) - 1) if repeated else 0  # 1 line in 1/repeated repeats
     with path.open("w") as out:
         out.write("id,region,amount,units,score,flag,day,note\n")
-        for i in range(rows):
+        written, i = 0, 0
+        while written < rows:
             amount = "" if i % 17 == 0 else f"{rng.gauss(100, 15) * (10 if i % 97 == 0 else 1):.2f}"
-            out.write(
+            line = (
                 f"{i % (rows - rows // 50)},r{i % 12},{amount},{rng.randint(1, 40)},"
                 f"{rng.random():.4f},{i % 2 == 0},2024-{i % 12 + 1:02d}-{i % 28 + 1:02d},"
                 f"n{i % 500}\n"
             )
+            copies = 2 if every and i % every == every - 1 else 1
+            out.write(line * min(copies, rows - written))
+            written += copies
+            i += 1
 
 
 def measure(script: str, csv_path: Path, scratch: Path) -> tuple[float, float, float]:
@@ -117,6 +127,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeated", type=float, default=0.0)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     print(
@@ -126,7 +137,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for rows in sizes:
             path = Path(tmp) / f"{rows}.csv"
-            make_csv(path, rows)
+            make_csv(path, rows, args.repeated)
             (base, base_peak, base_import), (ours, peak, our_import) = alternate(
                 BASELINE, HANDLER, path, Path(tmp), args.repeat
             )
