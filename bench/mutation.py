@@ -109,7 +109,17 @@ _BATCH = (
 
 TARGETS = (
     Target(
-        "guide (hand-back, references)", "activities/agents/guide.py", ("tests/unit/test_guide.py",)
+        "guide (hand-back, references)",
+        "activities/agents/guide.py",
+        ("tests/unit/test_guide.py",),
+        (
+            Equivalent(
+                "activities.agents.guide.x_one_file__mutmut_23",
+                "decide(name, analysis.confidence, None, why, None, liaisons)",
+                "decide reads the context only for the guide's own answers; one_file picks a "
+                "label routed to a liaison",
+            ),
+        ),
     ),
     Target(
         "held stream (offsets, trim)",

@@ -228,7 +228,6 @@ def _direct(recommendation: Recommendation, why: str) -> Analysis:
         route=Route.DIRECT,
         agents=[GUIDE],
         pillar=intent.realm,
-        pillars=[],
         confidence=1.0,
         rationale=f"reference to the conversation: {why}",
         recommendation=recommendation,

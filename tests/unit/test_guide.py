@@ -1,6 +1,7 @@
 """The Guide Agent in a conversation: follow-ups, topic changes, references back."""
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -8,7 +9,16 @@ from activities.agents import guide
 from activities.agents.analyzer import clarify, decide
 from activities.agents.backend import OfflineBackend
 from activities.agents.classifier import ClassifierAnalyzer
-from activities.agents.liaisons import default_liaisons
+from activities.agents.liaisons import (
+    Liaison,
+    Liaisons,
+    content,
+    default_liaisons,
+    insights,
+    journey,
+    smalltalk,
+)
+from activities.catalog import Catalog, default_catalog
 from models.agents import Analysis, LastExecution, Route, TurnContext
 from models.files import FileRef
 from models.intents import Intent, Realm
@@ -444,3 +454,169 @@ def test_a_question_naming_a_measure_by_its_superlative_is_about_the_data() -> N
     assert guide.claimed(turn, declined, LIAISONS).pillars == [Realm.INSIGHTS]
     kind = turn.model_copy(update={"text": "what's the kindest penguin"})
     assert guide.claimed(kind, declined, LIAISONS) == declined
+
+
+def _renamed_registry(attachments: bool = True) -> Liaisons:
+    """A registry unlike the default one: renamed labels, small talk with a cue word, and
+    a plugin intent that lets the Insights liaison read text files. A rule that fell back
+    to the default registry would name labels this one does not know, or read files by
+    the default catalog's kinds."""
+    base = default_catalog()
+    notes = replace(base.entry("profile_data"), name="read_notes", file_kinds=frozenset({"text"}))
+    catalog = Catalog([*(base.entry(name) for name in base.names()), notes])
+    take = replace(content.UPLOAD, name="take", attachments=attachments)
+    return Liaisons(
+        catalog,
+        [
+            Liaison(Realm.CONTENT, content.LIAISON.recommend, (take,)),
+            Liaison(
+                Realm.INSIGHTS,
+                insights.recommend,
+                (
+                    replace(insights.INSIGHTS, name="data"),
+                    replace(insights.COMPARISON, name="contrast"),
+                ),
+            ),
+            Liaison(Realm.JOURNEY, journey.recommend, (replace(journey.JOURNEY, name="flow"),)),
+        ],
+        [
+            replace(smalltalk.SMALLTALK, name="chat", cues=("hello",)),
+            replace(smalltalk.OUT_OF_SCOPE, name="decline"),
+        ],
+    )
+
+
+OWN = _renamed_registry()
+
+
+class _Reads:
+    """An analyzer that reads every message as `analysis`."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        self._analysis = analysis
+
+    def analyze(self, context: TurnContext) -> Analysis:
+        return self._analysis
+
+
+def test_the_guide_follows_up_by_its_own_registrys_catalog() -> None:
+    """With a plugin intent that reads text, a text file named follows up with Insights."""
+    turn = TurnContext(
+        text="and refunds.md?", session_files=[SALES, REFUNDS], active_pillar=Realm.INSIGHTS
+    )
+    unsure = clarify(0.3, "unsure", [], OWN)
+    analysis = asyncio.run(guide.analyze(turn, OfflineBackend(_Reads(unsure), OWN)))
+    assert (analysis.route, analysis.pillars) == (Route.LIAISON, [Realm.INSIGHTS])
+    assert guide.follow_up(turn, Realm.INSIGHTS, OWN) == "names a file"
+    assert guide.follow_up(turn, Realm.INSIGHTS, LIAISONS) is None
+
+
+def test_a_table_named_follows_up_with_the_liaison_that_helps() -> None:
+    """The helping liaison's own kinds decide: a table named while Insights helps."""
+    turn = TurnContext(text="and orders.csv?", session_files=[SALES, ORDERS])
+    guess = _routed(Route.LIAISON, Realm.JOURNEY, 0.5)
+    analysis = guide.hand_back(turn.model_copy(update={"active_pillar": Realm.INSIGHTS}), guess)
+    assert analysis.pillars == [Realm.INSIGHTS]
+    assert analysis.rationale.startswith("follow-up for the insights liaison (names a file)")
+
+
+def test_the_helping_liaisons_own_reading_of_a_follow_up_is_kept_as_read() -> None:
+    turn = TurnContext(text="now by month", active_pillar=Realm.INSIGHTS)
+    same = _routed(Route.LIAISON, Realm.INSIGHTS, 0.3)
+    assert guide.hand_back(turn, same) == same
+
+
+def test_the_guides_own_reading_of_a_follow_up_stays_the_guides() -> None:
+    turn = TurnContext(text="now by month", active_pillar=Realm.INSIGHTS)
+    own = _routed(Route.DIRECT, None, 0.6)
+    assert guide.hand_back(turn, own) == own
+
+
+def test_an_unsure_reading_is_settled_in_the_registrys_own_labels() -> None:
+    worded = guide.pinned(
+        TurnContext(text="hello there"), clarify(0.45, "unsure", ["chat", "data"], OWN), OWN
+    )
+    assert (worded.route, worded.rationale) == (
+        Route.DIRECT,
+        "asked for in its words: chat; unsure; not confident enough to act",
+    )
+    assert worded.recommendation is not None
+    assert worded.recommendation.text.startswith("Hi! I can")
+    table = TurnContext(text="how does sales.csv look", session_files=[SALES, REFUNDS])
+    files = guide.pinned(table, clarify(0.45, "unsure", ["data", "contrast"], OWN), OWN)
+    assert (files.pillars, files.rationale) == (
+        [Realm.INSIGHTS],
+        "names files it works on: data; unsure; not confident enough to act",
+    )
+
+
+def test_a_reading_without_options_is_not_settled() -> None:
+    unsure = clarify(0.3, "unsure", [])
+    assert guide.pinned(TurnContext(text="compare them"), unsure, LIAISONS) == unsure
+
+
+def test_one_file_named_goes_to_the_registrys_own_label() -> None:
+    turn = _one_file_turn("what's the data quality of orders.csv")
+    read = decide("contrast", 0.5, TurnContext(text=turn.text), "backend", None, OWN)
+    assert guide.one_file(turn, read, OWN).rationale.startswith("names one file: data")
+
+
+def test_a_comparison_ending_with_a_liaison_of_no_label_of_its_own_stays() -> None:
+    """Content has no label routed to it alone (upload is the guide's direct answer)."""
+    turn = _one_file_turn("what's the data quality of orders.csv")
+    read = _routed(Route.COLLABORATION, Realm.CONTENT, 0.5)
+    assert guide.one_file(turn, read, LIAISONS) == read
+
+
+def test_claims_and_files_sent_use_the_registrys_labels() -> None:
+    unsure = clarify(0.3, "unsure", [], OWN)
+    chat = guide.claimed(TurnContext(text="ok thanks"), unsure, OWN)
+    assert chat.rationale == "claimed by chat; unsure; not confident enough to act"
+    sent = guide.with_files(TurnContext(text="here", attached=[SALES]), unsure, OWN)
+    assert sent.rationale.startswith("files sent with it")
+    assert sent.pillars == [Realm.CONTENT]
+
+
+def test_a_reference_back_is_never_claimed() -> None:
+    reference = _routed(Route.DIRECT, Realm.INSIGHTS, 1.0).model_copy(
+        update={"rationale": "reference to the conversation: x", "pillars": []}
+    )
+    assert guide.claimed(TurnContext(text="ok thanks"), reference, LIAISONS) == reference
+
+
+def test_the_guides_upload_is_not_claimed_by_a_question_about_the_data() -> None:
+    """Upload is a direct route on the Content pillar: not the guide's own reading."""
+    amount = ColumnInfo(name="amount", type="number")
+    table = TableSchema(
+        file_id=SALES.file_id, name="sales.csv", table="sales", rows=4, columns=[amount]
+    )
+    turn = TurnContext(text="what's the total amount?", session_files=[SALES], tables=[table])
+    upload = decide("upload", 0.7, turn, "backend", None, LIAISONS)
+    assert guide.claimed(turn, upload, LIAISONS) == upload
+
+
+def test_files_sent_with_an_upload_or_small_talk() -> None:
+    """Small talk with a file takes it in; an upload reading is left as it is."""
+    turn = TurnContext(text="thanks, here", attached=[SALES])
+    upload = decide("upload", 0.7, turn, "backend", None, LIAISONS)
+    assert guide.with_files(turn, upload, LIAISONS) == upload
+    thanks = decide("smalltalk", 0.7, turn, "backend", None, LIAISONS)
+    taken = guide.with_files(turn, thanks, LIAISONS)
+    assert (taken.route, taken.pillars) == (Route.DIRECT, [Realm.CONTENT])
+
+
+def test_without_a_label_for_files_sent_the_reading_stays() -> None:
+    registry = _renamed_registry(attachments=False)
+    unsure = clarify(0.3, "unsure", [], registry)
+    sent = TurnContext(text="here", attached=[SALES])
+    assert guide.with_files(sent, unsure, registry) == unsure
+
+
+def test_do_the_same_for_two_files_names_both(backend: OfflineBackend) -> None:
+    last = LastExecution(execution_id="e1", intent=PROFILE, status="completed")
+    analysis = _analyze(backend, "do the same for orders.csv and sales.csv", last_execution=last)
+    assert analysis.rationale.endswith("profile_data again, on sales.csv, orders.csv")
+    assert analysis.recommendation is not None
+    assert analysis.recommendation.text == (
+        "I'll do the same (profile data) for sales.csv, orders.csv."
+    )
