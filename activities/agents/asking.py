@@ -55,6 +55,12 @@ def wants_tables(context: TurnContext) -> bool:
     return bool(ASKS.search(text)) or last_query(context) is not None or named_column
 
 
+def over_a_date_column(text: str) -> bool:
+    """A date column named with no number asked for ("by order_date", "use the date
+    column"): trends over it, not a question, whichever backend reads the message."""
+    return date_column(text) is not None and not STRONG.search(text.lower())
+
+
 def answer_plan(context: TurnContext, agent: str, files: list[FileRef]) -> Recommendation | None:
     """query_data for a question the files can answer, a question back, or None (not one)."""
     if not context.tables:

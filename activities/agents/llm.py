@@ -238,11 +238,16 @@ class LLMBackend:
     async def recommend(self, request: LiaisonInput) -> Recommendation:
         """The pillar's intent and params, from the model's choice among its intents.
 
-        A question about the data (as the offline liaison reads it) gets SQL from the model.
+        A question about the data (as the offline liaison reads it: not a date column named
+        for trends) gets SQL from the model.
         """
         context, pillar = request.context, request.pillar
         agent = liaison_name(pillar)
-        if pillar is Realm.INSIGHTS and asking.answer_plan(context, agent, []) is not None:
+        if (
+            pillar is Realm.INSIGHTS
+            and not asking.over_a_date_column(context.text)
+            and asking.answer_plan(context, agent, []) is not None
+        ):
             return await self._query(request)
         catalog = self.liaisons.catalog
         entries = catalog.in_realm(pillar)

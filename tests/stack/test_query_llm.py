@@ -23,7 +23,7 @@ from activities.realms.query import QueryLimits, TableSchemas, query_data
 from models.agents import LiaisonInput, Recommendation, TurnContext
 from models.files import FileRef
 from models.intents import Realm
-from tests.openai_stub import Stub, schema_name, serving
+from tests.openai_stub import Stub, schema_name, serving, tool_call
 from tests.realm_files import Files
 
 PENGUINS = Path(palmerpenguins.__file__).parent / "data" / "penguins.csv"
@@ -103,3 +103,31 @@ def test_failing_sql_twice_falls_back_to_the_offline_reading(stub: Stub, files: 
         "group_by": ["island"],
         "file_id": ref.file_id,
     }
+
+
+ORDERS = b"order_date,amount\n2024-01-05,10\n2024-02-07,12\n2024-03-09,15\n2024-04-11,11\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "asks_sql"),
+    [("by order_date", False), ("what is the total amount by order_date?", True)],
+    ids=["date column for trends", "a number over it"],
+)
+def test_a_date_column_named_for_trends_is_a_tool_call_not_sql(
+    stub: Stub, files: Files, text: str, asks_sql: bool
+) -> None:
+    """As the offline liaison reads it: a date column with no number asked for means
+    trends over it (the model's tools), a total over it is a question (SQL)."""
+    ref = files.add("orders.csv", ORDERS)
+    stub.requests.clear()
+    stub.respond = lambda body: (
+        json.dumps({"sql": 'SELECT sum("amount") FROM orders', "text": "Summing."})
+        if "tools" not in body and schema_name(body) == "SqlAnswer"
+        else tool_call(
+            "generate_insights", {"file_ids": [ref.file_id], "date_column": "order_date"}
+        )
+    )
+    plan = _recommend(stub, files, ref, text)
+    [intent] = plan.intents
+    assert ("tools" not in stub.requests[0]) is asks_sql
+    assert intent.name == ("query_data" if asks_sql else "generate_insights")

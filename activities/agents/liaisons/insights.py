@@ -65,7 +65,7 @@ def recommend(context: TurnContext, catalog: Catalog) -> Recommendation:
             return _no_column(date_column(context.text) or "", context)
         dated = {t.file_id for t in context.tables if t.column(column) is not None}
         files = [ref for ref in files if ref.file_id in dated]
-    if column is None or asking.STRONG.search(context.text.lower()):
+    if not asking.over_a_date_column(context.text):
         answer = asking.answer_plan(context, agent, files)
         if answer is not None:
             return answer
