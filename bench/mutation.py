@@ -362,11 +362,23 @@ TARGETS = (
                     "pd.to_datetime of text with errors='coerce' warns of nothing but UserWarning",
                 ),
                 ("_correlations", 32, "value >= 0", "an r of 0 is never material"),
+                (
+                    "_correlations",
+                    26,
+                    "break",
+                    "no kept pair lacks a p-value: that takes n <= 2, where |r| = 1 collapses one",
+                ),
                 *(
                     ("_skews", n, mutated, "only a skewness beyond ±1 gets here")
                     for n, mutated in ((22, "skew >= 0"), (23, "skew > 1"))
                 ),
                 ("_significant", 14, "else -2.0", "no p-value is below 0, nor -1"),
+                (
+                    "_significant",
+                    30,
+                    "break",
+                    "a kept predictors finding's p is its strongest one's, so that one is named",
+                ),
                 *(
                     ("_collapse_near_duplicates", n, mutated, _READER_NUMBERS)
                     for n, mutated in ((3, "to_numpy(dtype=None, "), (5, "to_numpy(na_value"))

@@ -600,15 +600,7 @@ def test_an_anova_runs_on_a_measure_of_two_values() -> None:
     assert _found(frame).tests == 1
 
 
-# Correlations: pairs without a p-value, and q-values among the file's tests.
-
-
-def test_a_pair_of_two_rows_is_skipped_not_the_pairs_after_it() -> None:
-    """b is known in two rows only: a~b has r = ±1 and no p-value; a~c is still said."""
-    a, c = _with_r(0.8, 30, 15)
-    frame = pd.DataFrame({"a": a, "b": [1.0, 3.0, *[np.nan] * 28], "c": c})
-    [said] = _kind(_found(frame), "correlation")
-    assert (said.numbers["a"], said.numbers["b"]) == ("a", "c")
+# Correlations: q-values among the file's tests.
 
 
 def _with_r(r: float, rows: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -697,3 +689,17 @@ def test_of_two_findings_as_strong_a_count_comes_before_a_test() -> None:
     assert frame[["a", "b"]].corr().loc["a", "b"] == 0.6 == 12 / 20
     found = _found(frame)
     assert [f.kind for f in found.findings] == ["missing", "correlation"]
+
+
+def test_a_significant_predictor_explaining_under_6_percent_is_not_named() -> None:
+    """On 2,000 rows r of about 0.2 has p < 1e-6, but r² of about 0.04 is too little to say."""
+    rng = np.random.default_rng(21)
+    y = np.arange(2000.0)
+    strong = y + rng.normal(0, 600, 2000)
+    weak = 0.2 * (y - y.mean()) / y.std() + np.sqrt(1 - 0.04) * rng.normal(0, 1, 2000)
+    tested = stats.pearsonr(weak, y)
+    assert tested.statistic**2 < 0.06 and tested.pvalue < 1e-6
+    frame = pd.DataFrame({"y": y, "strong": strong, "weak": weak})
+    [said] = _kind(_found(frame), "predictors")
+    assert [p["column"] for p in said.numbers["predictors"]] == ["strong"]
+    assert said.numbers["more_predictors"] == 0
