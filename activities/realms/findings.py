@@ -33,6 +33,9 @@ MATERIAL_CORRELATION = 0.5
 """|r| from which a correlation is worth saying (a 'large' effect in Cohen's terms)."""
 NEAR_DUPLICATE = 0.98
 """|r| from which a column says nothing its earlier twin does not; it is collapsed."""
+NEAR_DUPLICATE_PAIRS = 10
+"""Rows two columns must share for that: on two rows every pair correlates at ±1, so a
+column with two values would otherwise take every later column with it."""
 MATERIAL_TREND = 0.1
 """R² from which a trend explains enough of a series to be worth saying."""
 MATERIAL_PREDICTOR = 0.06
@@ -336,7 +339,10 @@ def _collapse_near_duplicates(frame: pd.DataFrame, roles: _Roles) -> _Matrix:
     n = present.T.astype(float) @ present.astype(float)
     kept: list[int] = []
     for j, name in enumerate(names):
-        twin = next((i for i in kept if abs(r[i, j]) >= NEAR_DUPLICATE), None)
+        twin = next(
+            (i for i in kept if abs(r[i, j]) >= NEAR_DUPLICATE and n[i, j] >= NEAR_DUPLICATE_PAIRS),
+            None,
+        )
         if twin is None:
             kept.append(j)
         else:

@@ -306,6 +306,36 @@ def test_a_column_at_exactly_r_0_98_is_a_near_duplicate() -> None:
     assert _reasons(_found(frame)) == {"b": "near-duplicate of a (r = 0.980)"}
 
 
+@pytest.mark.parametrize(("shared", "collapsed"), [(9, False), (10, True)])
+def test_a_near_duplicate_needs_ten_shared_rows(shared: int, collapsed: bool) -> None:
+    """b equals 2a + 1 wherever it has a value, on `shared` of 30 rows; c is a's mirror
+    on every row. Only from ten shared rows is b a's twin, and c is never b's."""
+    a = [float(v) for v in [3, 17, 8, 25, 11, 2, 29, 14, 6, 21] * 3]
+    b = [2 * v + 1 if i < shared else math.nan for i, v in enumerate(a)]
+    frame = pd.DataFrame({"a": a, "b": b, "c": [-v for v in a]})
+    assert frame[["a", "b"]].dropna().shape[0] == shared
+    assert _reasons(_found(frame)) == {
+        **({"b": "near-duplicate of a (r = 1.000)"} if collapsed else {}),
+        "c": "near-duplicate of a (r = -1.000)",
+    }
+
+
+def test_a_column_with_two_values_takes_no_other_column_with_it() -> None:
+    """Two rows correlate at ±1 whatever they hold: `rare`, present on two rows only, is
+    no twin of `height` or `weight`, which vary independently over 30 rows."""
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(
+        {
+            "rare": [4.0, 9.0] + [math.nan] * 28,
+            "height": rng.normal(50, 10, 30),
+            "weight": rng.normal(5, 1, 30),
+        }
+    )
+    assert abs(frame[["rare", "height"]].dropna().corr().iloc[0, 1]) == pytest.approx(1.0)
+    reasons = _reasons(_found(frame))
+    assert not [r for r in reasons.values() if r.startswith("near-duplicate")], reasons
+
+
 def _gapped_trio() -> pd.DataFrame:
     """a; b, a's near-twin; c, correlated with a at about 0.7 and missing in 6 rows."""
     rng = np.random.default_rng(11)
