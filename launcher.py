@@ -162,6 +162,7 @@ def wait_ready(url: str, timeout: float = 60) -> None:
     """Until `/readyz` says Temporal answers and a worker polls."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        checkpoint()
         try:
             if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
                 return
@@ -281,6 +282,7 @@ _LIBC = ctypes.CDLL(ctypes.util.find_library("c")) if sys.platform == "linux" el
 def _wait_for_port(process: subprocess.Popen[bytes], port: int, timeout: float, log: Path) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        checkpoint()
         if process.poll() is not None:
             raise RuntimeError(
                 f"the Temporal dev server exited with {process.returncode}; see {log}"
@@ -293,15 +295,26 @@ def _wait_for_port(process: subprocess.Popen[bytes], port: int, timeout: float, 
 
 
 class Stopped(BaseException):
-    """SIGTERM, SIGINT or SIGHUP reached the launcher. A BaseException, like
-    KeyboardInterrupt: raised inside a log call, logging would swallow an Exception."""
+    """SIGTERM, SIGINT or SIGHUP reached the launcher: raised by `checkpoint`, at a
+    point of our choosing, never by the signal handler itself."""
 
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+_stop_requests: list[str] = []
+"""The stop signals received, by name; only the launcher's own handler appends."""
 
 
-def _raise_stopped(signum: int, frame: FrameType | None) -> None:
-    raise Stopped(signal.Signals(signum).name)
+def _request_stop(signum: int, frame: FrameType | None) -> None:
+    """Note the signal and return. An exception raised from a handler lands wherever the
+    main thread is, and inside `Popen.poll` between taking its waitpid lock and its
+    `try` it leaves the lock held: `stop` then hung for ever in `wait()` (once in CI)."""
+    _stop_requests.append(signal.Signals(signum).name)
+
+
+def checkpoint() -> None:
+    """`Stopped` if a stop signal came: every wait of the launcher's calls this."""
+    if _stop_requests:
+        raise Stopped(_stop_requests[0])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -316,7 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     stack = Stack(options.data_dir, options.temporal_port, options.ui_port, extra_env=quiet)
     stack.delta_urls = [f"http://127.0.0.1:{options.api_port}"]
     for signum in STOP_SIGNALS:
-        signal.signal(signum, _raise_stopped)
+        signal.signal(signum, _request_stop)
     try:
         start_temporal(stack)
         start_worker(stack)
@@ -327,7 +340,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.info("Temporal UI: http://127.0.0.1:%d", options.ui_port)
         log.info("Ctrl-C stops all three.")
         while all(p.poll() is None for p in stack.processes.values()):
-            time.sleep(0.5)
+            checkpoint()
+            time.sleep(0.1)
         dead = [name for name, p in stack.processes.items() if p.poll() is not None]
         log.error("%s exited; stopping the stack", ", ".join(dead))
         return 1
