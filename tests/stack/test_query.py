@@ -131,7 +131,7 @@ def test_trends_dates_and_follow_ups(api: Api, weather: pd.DataFrame) -> None:
     in_2015 = monthly[monthly.index.year == 2015]
     assert len(_result(only)["rows"]) == 12
     assert f"highest {_n(round(in_2015.max(), 2))} in {in_2015.idxmax()}" in _reply(only)
-    weekends = weather[weather["date"].dt.dayofweek >= 5]["wind"].mean()
+    weekends = weather[weather["date"].dt.day_of_week >= 5]["wind"].mean()
     assert _n(round(weekends, 2)) in _reply(weekend)
     rain = weather.groupby(weather["date"].dt.to_period("M"))["precipitation"].sum()
     assert _reply(top).startswith(f"{rain.idxmax()} has the highest total precipitation")
