@@ -59,6 +59,19 @@ async def noop(value: int) -> int:
     return value
 
 
+AGENTS = 2
+"""Local activities per turn: the floor's stand-in for a turn's agents."""
+
+
+async def run_agents(value: int) -> int:
+    """A turn's agents, raw: `AGENTS` no-op local activities in a row."""
+    for _ in range(AGENTS):
+        value = await workflow.execute_local_activity(
+            noop, value, start_to_close_timeout=timedelta(seconds=5)
+        )
+    return value
+
+
 @workflow.defn(name="FloorTurns")
 class FloorTurns(Stoppable):
     """The raw floor of one turn: an Update whose handler runs two local activities."""
@@ -69,11 +82,7 @@ class FloorTurns(Stoppable):
 
     @workflow.update
     async def turn(self, value: int) -> int:
-        for _ in range(2):
-            value = await workflow.execute_local_activity(
-                noop, value, start_to_close_timeout=timedelta(seconds=5)
-            )
-        return value
+        return await run_agents(value)
 
 
 @workflow.defn(name="FloorIngestExecution")
@@ -135,11 +144,7 @@ class FloorStreamTurns(Stoppable):
             await workflow.wait_condition(lambda: bool(self._queue) or self._done)
             if self._done:
                 return
-            value = self._queue.pop(0)
-            for _ in range(2):
-                value = await workflow.execute_local_activity(
-                    noop, value, start_to_close_timeout=timedelta(seconds=5)
-                )
+            await run_agents(self._queue.pop(0))
             self._answered += 1
 
     @workflow.update
@@ -196,19 +201,15 @@ class Hops(Stoppable):
         return 1
 
 
-AGENTS = 2
-"""Local activities per turn, as in the floor's Update running two local activities."""
-
-
 @workflow.defn(name="AcceptShapes")
-class AcceptShapes:
-    """A session in miniature: a queue of turns, each answered by `AGENTS` local activities."""
+class AcceptShapes(Stoppable):
+    """A session in miniature: a queue of turns, each answered by `run_agents`."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._queue: list[bool] = []
         self._recorded = 0
         self._answered = 0
-        self._done = False
 
     @workflow.run
     async def run(self) -> None:
@@ -218,10 +219,7 @@ class AcceptShapes:
                 return
             if self._queue.pop(0):
                 await self._next_task()
-            for _ in range(AGENTS):
-                await workflow.execute_local_activity(
-                    noop, 1, start_to_close_timeout=timedelta(seconds=5)
-                )
+            await run_agents(1)
             self._answered += 1
 
     @staticmethod
@@ -231,21 +229,13 @@ class AcceptShapes:
             lambda: workflow.info().get_current_history_length() != recorded_in
         )
 
-    @workflow.signal
-    def stop(self) -> None:
-        self._done = True
-
     @workflow.update
     async def noop(self) -> int:
         return 1
 
     @workflow.update
     async def agents(self) -> int:
-        for _ in range(AGENTS):
-            await workflow.execute_local_activity(
-                noop, 1, start_to_close_timeout=timedelta(seconds=5)
-            )
-        return 1
+        return await run_agents(1)
 
     @workflow.update
     async def submit(self, next_task: bool) -> int:
