@@ -10,6 +10,7 @@ import pytest
 
 import launcher
 from tests.client import Api
+from tests.openai_stub import Stub, serving
 
 UPLOAD_LIMIT = 8 * 1024 * 1024
 """Smaller than the 50 MiB default, so the limit test stays quick."""
@@ -50,3 +51,17 @@ def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[launcher.S
     env = {"SYMPHAINY_INTENT_MODULES": '["tests.fault_realm"]'}
     with launcher.running(root / "data", workers=2, log_dir=root, env=env) as stack:
         yield stack
+
+
+@pytest.fixture(scope="module")
+def stub() -> Iterator[Stub]:
+    """An OpenAI-compatible server with recorded answers, one per test module."""
+    with serving() as running:
+        yield running
+
+
+@pytest.fixture
+def fresh(stub: Stub) -> Stub:
+    """The module's stub with the requests of earlier tests forgotten."""
+    stub.requests.clear()
+    return stub

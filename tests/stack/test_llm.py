@@ -25,24 +25,12 @@ from models.agents import DELTA_PATH, CollaborationInput, LiaisonInput, Route, T
 from models.files import FileRef
 from models.intents import Realm
 from tests.client import WAIT, Api, Conn, Event, offsets, types
-from tests.openai_stub import Stub, schema_name, serving, tool_call, tool_names, user_input
+from tests.openai_stub import Stub, schema_name, tool_call, tool_names, user_input
 from tests.stack.test_auth import SECRET, UserApi, token
 
 TOKEN_MODE = {"SYMPHAINY_AUTH_MODE": "token", "SYMPHAINY_JWT_SECRET": SECRET}
 SALES = FileRef(file_id="a" * 32, name="sales.csv", size=1, sha256="0" * 64, content_type="")
 ORDERS = FileRef(file_id="b" * 32, name="orders.csv", size=1, sha256="0" * 64, content_type="")
-
-
-@pytest.fixture(scope="module")
-def stub() -> Iterator[Stub]:
-    with serving() as running:
-        yield running
-
-
-@pytest.fixture
-def fresh(stub: Stub) -> Stub:
-    stub.requests.clear()
-    return stub
 
 
 def _backend(url: str) -> LLMBackend:

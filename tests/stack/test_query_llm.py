@@ -3,7 +3,6 @@
 import asyncio
 import dataclasses
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +22,11 @@ from activities.realms.query import QueryLimits, TableSchemas, query_data
 from models.agents import LiaisonInput, Recommendation, TurnContext
 from models.files import FileRef
 from models.intents import Realm
-from tests.openai_stub import Stub, schema_name, serving, tool_call
+from tests.openai_stub import Stub, schema_name, tool_call
 from tests.realm_files import Files
 
 PENGUINS = Path(palmerpenguins.__file__).parent / "data" / "penguins.csv"
 GOOD = 'SELECT "island", count(*) AS penguins FROM penguins GROUP BY 1 ORDER BY 1'
-
-
-@pytest.fixture(scope="module")
-def stub() -> Iterator[Stub]:
-    with serving() as running:
-        yield running
 
 
 @pytest.fixture

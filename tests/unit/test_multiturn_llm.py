@@ -3,9 +3,6 @@ model answers: the turn's labels score every turn, a wrong recorded label costs 
 and a model never valid leaves the offline backend's score, two calls per agent answer."""
 
 import asyncio
-from collections.abc import Iterator
-
-import pytest
 
 from activities.agents.activities import AgentActivities
 from activities.agents.backend import OfflineBackend
@@ -14,7 +11,7 @@ from activities.agents.liaisons import default_liaisons
 from bench.routing.dialogues import SESSIONS
 from bench.routing.multiturn import Schemas, Session, expected, score
 from bench.routing.multiturn_llm import Conversations, Faults, Figures, Recording, evaluate
-from tests.openai_stub import Stub, serving, user_input
+from tests.openai_stub import Stub, user_input
 
 LIAISONS = default_liaisons()
 LABELS = [*LIAISONS.labels, "clarify"]
@@ -47,18 +44,6 @@ class WrongOnce(Recording):
 
     def label(self) -> str:
         return "clarify" if self.turn[0] == OVERVIEW else super().label()
-
-
-@pytest.fixture(scope="module")
-def stub() -> Iterator[Stub]:
-    with serving() as running:
-        yield running
-
-
-@pytest.fixture
-def fresh(stub: Stub) -> Stub:
-    stub.requests.clear()
-    return stub
 
 
 def _run(stub: Stub, recording: Recording, conversations: Conversations = CONVERSATION) -> Figures:
