@@ -212,6 +212,15 @@ def test_an_unsure_reading_asked_for_in_its_words_or_on_its_files_is_settled() -
     assert guide.pinned(text, likely, LIAISONS) == likely
 
 
+def _about_sales(text: str) -> TurnContext:
+    """`text` in a session whose one file, sales.csv, has a numeric `amount` column."""
+    amount = ColumnInfo(name="amount", type="number")
+    table = TableSchema(
+        file_id=SALES.file_id, name="sales.csv", table="sales", rows=4, columns=[amount]
+    )
+    return TurnContext(text=text, session_files=[SALES], tables=[table])
+
+
 @pytest.mark.parametrize("text", ["ok thanks", "lol", "nice, bye"])
 def test_acknowledgements_are_small_talk_whatever_the_backend_read(text: str) -> None:
     read = _routed(Route.LIAISON, Realm.INSIGHTS, 0.8)
@@ -221,11 +230,7 @@ def test_acknowledgements_are_small_talk_whatever_the_backend_read(text: str) ->
 
 
 def test_a_question_naming_the_users_columns_is_claimed_only_from_an_unsure_reading() -> None:
-    amount = ColumnInfo(name="amount", type="number")
-    table = TableSchema(
-        file_id=SALES.file_id, name="sales.csv", table="sales", rows=4, columns=[amount]
-    )
-    turn = TurnContext(text="what's the total amount?", session_files=[SALES], tables=[table])
+    turn = _about_sales("what's the total amount?")
     unsure = clarify(0.3, "unsure", [])
     assert guide.claimed(turn, unsure, LIAISONS).pillars == [Realm.INSIGHTS]
     compare = _routed(Route.COLLABORATION, Realm.INSIGHTS, 0.6)
@@ -385,11 +390,7 @@ def test_a_question_about_the_data_is_no_definition(text: str) -> None:
 
 def test_a_definition_naming_the_users_columns_is_about_the_data() -> None:
     """ "what's a typical amount" reads like a definition but names a column of sales.csv."""
-    amount = ColumnInfo(name="amount", type="number")
-    table = TableSchema(
-        file_id=SALES.file_id, name="sales.csv", table="sales", rows=4, columns=[amount]
-    )
-    turn = TurnContext(text="what's a typical amount", session_files=[SALES], tables=[table])
+    turn = _about_sales("what's a typical amount")
     read = _routed(Route.LIAISON, Realm.INSIGHTS, 0.9)
     assert guide.claimed(turn, read, LIAISONS) == read
     assert guide.claimed(turn.model_copy(update={"tables": []}), read, LIAISONS) != read
@@ -586,11 +587,7 @@ def test_a_reference_back_is_never_claimed() -> None:
 
 def test_the_guides_upload_is_not_claimed_by_a_question_about_the_data() -> None:
     """Upload is a direct route on the Content pillar: not the guide's own reading."""
-    amount = ColumnInfo(name="amount", type="number")
-    table = TableSchema(
-        file_id=SALES.file_id, name="sales.csv", table="sales", rows=4, columns=[amount]
-    )
-    turn = TurnContext(text="what's the total amount?", session_files=[SALES], tables=[table])
+    turn = _about_sales("what's the total amount?")
     upload = decide("upload", 0.7, turn, "backend", None, LIAISONS)
     assert guide.claimed(turn, upload, LIAISONS) == upload
 
