@@ -66,7 +66,7 @@ class DeltaPoster:
     async def stream(self, reply_to: ReplyTo, agent: str) -> AsyncIterator[Send]:
         """A `Send` for one reply; on exit, the rest is posted for at most `FLUSH` s."""
         queue: asyncio.Queue[tuple[int, str] | None] = asyncio.Queue(QUEUE)
-        sender = asyncio.create_task(self._send(queue, reply_to, agent, await self._targets()))
+        sender = asyncio.create_task(self._send(queue, reply_to, agent))
 
         def send(attempt: int, text: str) -> None:
             with contextlib.suppress(asyncio.QueueFull):
@@ -96,13 +96,11 @@ class DeltaPoster:
         return targets
 
     async def _send(
-        self,
-        queue: asyncio.Queue[tuple[int, str] | None],
-        reply_to: ReplyTo,
-        agent: str,
-        targets: list[str],
+        self, queue: asyncio.Queue[tuple[int, str] | None], reply_to: ReplyTo, agent: str
     ) -> None:
-        """Post what is queued, in order, until the reply ends; a failure is logged once."""
+        """Post what is queued, in order, until the reply ends; a failure is logged once.
+        The targets are resolved here, so a slow resolver never holds the reply itself."""
+        targets = await self._targets()
         failed = False
         while True:
             batch = [await queue.get()]
