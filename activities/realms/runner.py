@@ -101,6 +101,8 @@ class RealmActivities:
         try:
             while not handler.done.done():
                 await asyncio.wait({handler.done}, timeout=TICK)
+                if handler.done.done():
+                    break
                 activity.heartbeat()
                 await relay.flush()
         except asyncio.CancelledError:
@@ -118,6 +120,7 @@ class _Relay:
         self._attempt = attempt
         self._latest: RealmProgress | None = None
         self._sent_at = time.monotonic()
+        self._spoke = False
         self._cancelled = threading.Event()
         self._lock = threading.Lock()
 
@@ -132,12 +135,18 @@ class _Relay:
         self._cancelled.set()
 
     async def flush(self) -> None:
-        """Send the newest report, at most once per `PROGRESS_EVERY` (none for short work)."""
+        """Send the newest report, at most once per `PROGRESS_EVERY` (none for short work).
+
+        Work past a second always reports once, `running` if its handler said nothing:
+        the session holds a turn's events until its execution ends or first speaks."""
         if time.monotonic() - self._sent_at < PROGRESS_EVERY:
             return
         with self._lock:
             latest, self._latest = self._latest, None
+        if latest is None and not self._spoke:
+            latest = RealmProgress(attempt=self._attempt, message="running")
         if latest is not None:
+            self._spoke = True
             self._sent_at = time.monotonic()
             await self.signal(latest)
 

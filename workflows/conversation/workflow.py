@@ -80,6 +80,11 @@ ACCEPTANCE_FALLBACK = timedelta(milliseconds=500)
 """How long a fresh turn waits for the next workflow task before it makes one itself
 (a timer): the API's stream poll, re-sent when `message.accepted` reaches it, normally
 brings that task within one Update round trip."""
+HOLD_THROUGH_EXECUTIONS = "hold-through-executions"
+"""Patch: a turn's events stay held while its execution runs, until the execution ends or
+first speaks (progress, a retry; work past a second always reports): an execution of a
+few ms answers the stream's poll once, with the whole turn, instead of once at its start
+and once more at its end (a poll answer and a re-poll's workflow task saved per turn)."""
 IDLE_END_PATCH = "session-ends-when-idle"
 """Sessions started before idle sessions ended waited forever without a timer."""
 
@@ -124,6 +129,8 @@ class Conversation:
         """A turn or a continue-as-new is under way; an idle run loop starts a turn at once."""
         self._recorded_in: dict[str, int] = {}
         """The workflow task (by history length) each queued message was recorded in."""
+        self._heard = False
+        """An execution signalled since the turn began waiting on its own (see `_outcome`)."""
 
     @workflow.run
     async def run(self, start: ConversationInput) -> ConversationInput:
@@ -204,6 +211,7 @@ class Conversation:
     @workflow.signal(name=EXECUTION_EVENT_SIGNAL)
     def execution_event(self, signal: ExecutionEventSignal) -> None:
         """An execution of this session moved on: show it on the session's stream."""
+        self._heard = True
         self._stream.publish(signal.event)
 
     @workflow.query
@@ -430,7 +438,7 @@ class Conversation:
             )
         )
         try:
-            outcome = await self._stream.outside(child)
+            outcome = await self._outcome(child)
         except ChildWorkflowError as err:
             outcome = outcome_of(err, execution_id, intent)
         self._stream.publish(outcome_event(outcome, turn_id, workflow.now()))
@@ -438,6 +446,19 @@ class Conversation:
             execution_id=execution_id, intent=intent, status=outcome.status
         )
         return outcome
+
+    async def _outcome(self, child: ChildWorkflowHandle[Any, ExecutionOutcome]) -> ExecutionOutcome:
+        """The execution's outcome, the turn's events held until it ends or first speaks.
+
+        Work past a second reports (the realm activity's relay), so a watcher sees a long
+        execution's start within about a second; a short one's whole turn leaves at once.
+        """
+        if workflow.patched(HOLD_THROUGH_EXECUTIONS):
+            self._heard = False
+            await workflow.wait_condition(lambda: child.done() or self._heard)
+            if child.done():
+                return await child
+        return await self._stream.outside(child)
 
     def _say(self, turn_id: str, recommendation: Recommendation) -> None:
         self._stream.publish(agent_message(recommendation, turn_id, workflow.now()))
