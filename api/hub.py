@@ -12,17 +12,17 @@ import contextlib
 import contextvars
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.workflow_streams import WorkflowStreamClient, WorkflowStreamItem
 
 from api.conversations import NotOwner
 from api.wire import event_frame
-from models.events import EVENTS_TOPIC, StreamEvent
+from models.events import EVENTS_TOPIC, StreamEvent, TurnCompleted
 from models.search import session_workflow_id
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,9 @@ CATCH_UP_BATCH = 500
 """Events read straight from the workflow per round when a socket starts far behind."""
 ENDED_RECHECK = 2.0
 """Seconds between looks at an ended session that sockets still watch (one describe)."""
+SETTLE = 0.1
+"""Seconds a feed waits, after a turn ends, before it polls again, unless a socket here
+has a message recorded first (see `Feed.settle`)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class Feed:
     linger: asyncio.TimerHandle | None = None
     resumed: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when this process resumed the session's ended run: follow the new run now."""
+    recorded: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when a socket here had a message recorded: poll again now (see `settle`)."""
 
     def first_remembered(self) -> int:
         """The oldest offset still in memory (or the next one, when memory is empty)."""
@@ -77,6 +82,21 @@ class Feed:
             raise Behind(cursor)
         skip = cursor + 1 - self.first_remembered()
         return list(self.memory)[skip:]
+
+    async def settle(self, patience: float) -> None:
+        """After a turn ends, poll again once a socket here has its next message recorded
+        (at once if one already has), or after `patience`.
+
+        A poll is an Update, and an Update reaching the session while the previous one's
+        workflow task runs waits for it: a poll sent the moment a turn ends would be in
+        the way of a client's next message. Polling right after that message's `submit`
+        also lets its task run the turn's agents (patch `accept-before-agents`) without a
+        task of its own. Events from elsewhere (a REST intent, another API process) wait
+        at most `patience` when they come first after a turn.
+        """
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.recorded.wait(), patience)
+        self.recorded.clear()
 
     def push(self, frame: Frame) -> None:
         if frame.offset <= self.newest:
@@ -144,6 +164,17 @@ class StreamHub:
             send(text)
         return len(feed.transient)
 
+    def recorded(self, session_id: str, accepted: Frame | None) -> None:
+        """A socket here had a message recorded: the session's feed polls again now, past
+        the message's `message.accepted` when that is the feed's next offset (the event
+        then joins the feed, so the poll does not come back at once with it alone)."""
+        feed = self._feeds.get(session_id)
+        if feed is None:
+            return
+        if accepted is not None and accepted.offset == feed.newest + 1:
+            feed.push(accepted)
+        feed.recorded.set()
+
     def resumed(self, session_id: str) -> None:
         """The session has a running workflow again: a feed waiting on its end follows it."""
         feed = self._feeds.get(session_id)
@@ -198,14 +229,29 @@ class StreamHub:
         """The one long-poll of this session in this process; restarts after faults."""
         while True:
             try:
-                async for item in self._subscribe(feed.session_id, feed.newest):
-                    feed.push(self._frame(feed.session_id, item))
+                await self._read(feed)
                 await self._until_running(feed)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("stream subscription failed", extra={"session_id": feed.session_id})
                 await asyncio.sleep(1.0)
+
+    async def _read(self, feed: Feed) -> None:
+        """Push the session's events to the feed until its run ends; after each turn,
+        wait for the next message (`Feed.settle`), and poll from past its acceptance
+        when a socket here has already pushed it."""
+        while True:
+            async with contextlib.aclosing(self._subscribe(feed.session_id, feed.newest)) as items:
+                async for item in items:
+                    frame = self._frame(feed.session_id, item)
+                    feed.push(frame)
+                    if isinstance(item.data, TurnCompleted):
+                        await feed.settle(SETTLE)
+                        if feed.newest > frame.offset:
+                            break
+                else:
+                    return
 
     async def _until_running(self, feed: Feed) -> None:
         """The subscription ended with the session's run (it was idle): wait, cheaply,
@@ -228,11 +274,16 @@ class StreamHub:
         the stream carries it, so both copies are the same text."""
         return Frame(offset=offset, text=event_frame(event, offset, session_id, self._link))
 
-    def _subscribe(self, session_id: str, after: int) -> AsyncIterator[WorkflowStreamItem[Any]]:
+    def _subscribe(
+        self, session_id: str, after: int
+    ) -> AsyncGenerator[WorkflowStreamItem[Any], None]:
+        """The session's events from `after` on (an async generator, typed by the library
+        as an iterator: `_read` closes it when it polls again from elsewhere)."""
         stream = WorkflowStreamClient.create(self._client, session_workflow_id(session_id))
-        return stream.subscribe(
+        items = stream.subscribe(
             [EVENTS_TOPIC],
             from_offset=after,
             result_type=_EVENT_TYPE,
             poll_cooldown=timedelta(0),
         )
+        return cast(AsyncGenerator[WorkflowStreamItem[Any], None], items)

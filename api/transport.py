@@ -312,6 +312,7 @@ class AgentSocket:
         if self._feed is None:
             self._join(self._user_id)
         else:
+            self._hub.recorded(self._session_id, self._accepted)
             self._hub.resumed(self._session_id)
 
 

@@ -5,7 +5,7 @@ import contextvars
 import json
 import logging
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, cast
@@ -18,7 +18,13 @@ from api import hub as hub_module
 from api.conversations import NotOwner
 from api.hub import CATCH_UP_BATCH, Behind, Feed, Frame, StreamHub
 from api.outbox import Close, Outbox
-from models.events import EVENTS_TOPIC, IntentCreated, MessageAccepted, TurnCompleted
+from models.events import (
+    EVENTS_TOPIC,
+    IntentCreated,
+    MessageAccepted,
+    StreamEvent,
+    TurnCompleted,
+)
 from models.intents import Intent, Realm
 from models.search import session_workflow_id
 
@@ -114,7 +120,9 @@ class _Hub(StreamHub):
             memory=5,
             link=lambda e: f"ui/{e}",
         )
-        self.events = [MessageAccepted(ts=TS, message_id=f"m{i}") for i in range(count)]
+        self.events: list[StreamEvent] = [
+            MessageAccepted(ts=TS, message_id=f"m{i}") for i in range(count)
+        ]
         self.retained = retained
         self.ending = ending
         self.failures = failures
@@ -122,14 +130,16 @@ class _Hub(StreamHub):
         self.contexts: list[str | None] = []
         self.published = asyncio.Event()
 
-    def _subscribe(self, session_id: str, after: int) -> AsyncIterator[WorkflowStreamItem[Any]]:
+    def _subscribe(
+        self, session_id: str, after: int
+    ) -> AsyncGenerator[WorkflowStreamItem[Any], None]:
         self.subscribed.append((session_id, after))
         if self.failures:
             self.failures -= 1
             raise RuntimeError("the poll failed")
         return self._items(after)
 
-    async def _items(self, after: int) -> AsyncIterator[WorkflowStreamItem[Any]]:
+    async def _items(self, after: int) -> AsyncGenerator[WorkflowStreamItem[Any], None]:
         self.contexts.append(SOCKET.get())
         offset = max(after, self.retained)
         while True:
@@ -282,6 +292,117 @@ def test_resumed_wakes_the_feed_of_that_session_only() -> None:
         await hub.close()
 
     asyncio.run(run())
+
+
+def _turn_ends(hub: "_Hub", then: int = 0) -> None:
+    """The stream holds a turn's end, then `then` more acceptances (not yet published)."""
+    hub.events.append(TurnCompleted(ts=TS, turn_id="t", status="completed"))
+    for index in range(then):
+        hub.events.append(MessageAccepted(ts=TS, message_id=f"next{index}"))
+
+
+async def _idle_loop() -> None:
+    """Let every ready task run a few times (the fake stream needs no I/O)."""
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+def test_after_a_turn_ends_the_feed_polls_again_only_for_the_next_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A poll sent as a turn ends would stand in the way of the next message's Update."""
+    monkeypatch.setattr(hub_module, "SETTLE", 3600.0)
+
+    async def run() -> None:
+        hub = _Hub(1)
+        _turn_ends(hub, then=1)
+        wake = asyncio.Event()
+        feed = hub.join("s", "ann", 0, wake)
+        await asyncio.wait_for(_until_newest(feed, wake, 2), 10)
+        await _idle_loop()
+        assert feed.newest == 2
+        hub.recorded("other", None)
+        await _idle_loop()
+        assert feed.newest == 2
+        hub.recorded("s", None)
+        await asyncio.wait_for(_until_newest(feed, wake, 3), 10)
+        assert hub.subscribed == [("s", 0)]
+        _turn_ends(hub, then=1)
+        hub.published.set()
+        await asyncio.wait_for(_until_newest(feed, wake, 4), 10)
+        await _idle_loop()
+        assert feed.newest == 4
+        await hub.close()
+
+    asyncio.run(run())
+
+
+def test_with_no_message_the_feed_polls_again_after_the_settle_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(hub_module, "SETTLE", 0.0)
+
+    async def run() -> None:
+        hub = _Hub(1)
+        _turn_ends(hub, then=1)
+        wake = asyncio.Event()
+        feed = hub.join("s", "ann", 0, wake)
+        await asyncio.wait_for(_until_newest(feed, wake, 3), 10)
+        await hub.close()
+
+    asyncio.run(run())
+
+
+def test_a_recorded_acceptance_joins_the_feed_and_the_next_poll_asks_past_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The socket's early `message.accepted` at the feed's next offset is the feed's: the
+    poll that follows starts after it, so it does not come back at once with it alone."""
+    monkeypatch.setattr(hub_module, "SETTLE", 3600.0)
+
+    async def run() -> None:
+        hub = _Hub(1)
+        _turn_ends(hub, then=1)
+        wake = asyncio.Event()
+        feed = hub.join("s", "ann", 0, wake)
+        await asyncio.wait_for(_until_newest(feed, wake, 2), 10)
+        accepted = hub.frame("s", 3, hub.events[2])
+        hub.recorded("s", accepted)
+        assert feed.newest == 3
+        assert feed.after(2) == [accepted]
+        await asyncio.wait_for(_subscribed(hub, 2), 10)
+        assert hub.subscribed == [("s", 0), ("s", 3)]
+        await hub.close()
+
+    asyncio.run(run())
+
+
+def test_an_acceptance_past_an_unread_event_waits_for_the_stream(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pushed past a gap, it would hide the event in between from every reader."""
+    monkeypatch.setattr(hub_module, "SETTLE", 3600.0)
+
+    async def run() -> None:
+        hub = _Hub(1)
+        _turn_ends(hub, then=2)
+        wake = asyncio.Event()
+        feed = hub.join("s", "ann", 0, wake)
+        await asyncio.wait_for(_until_newest(feed, wake, 2), 10)
+        hub.recorded("s", hub.frame("s", 4, hub.events[3]))
+        assert feed.newest == 2
+        await asyncio.wait_for(_until_newest(feed, wake, 4), 10)
+        assert _offsets(feed.after(2)) == [3, 4]
+        assert hub.subscribed == [("s", 0)]
+        await hub.close()
+
+    asyncio.run(run())
+
+
+async def _subscribed(hub: "_Hub", times: int) -> None:
+    """Until the hub has subscribed `times` times (each subscription yields first)."""
+    while len(hub.subscribed) < times:  # noqa: ASYNC110 - the fake hub has no event for it
+        await asyncio.sleep(0)
 
 
 def test_a_feed_remembers_as_many_events_as_the_hub_was_given() -> None:
