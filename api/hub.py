@@ -69,6 +69,10 @@ class Feed:
     """Set when this process resumed the session's ended run: follow the new run now."""
     recorded: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when a socket here had a message recorded: poll again now (see `settle`)."""
+    live_from: int = 0
+    """The session's newest offset when the last socket joined: a turn that ends at or
+    past it is live (the feed settles after it), an older one is a catch-up, read
+    straight through."""
 
     def first_remembered(self) -> int:
         """The oldest offset still in memory (or the next one, when memory is empty)."""
@@ -126,8 +130,12 @@ class StreamHub:
         after: int,
         wake: asyncio.Event,
         transient: Callable[[str], None] | None = None,
+        latest: int = 0,
     ) -> Feed:
         """The session's feed, following from `after` if it was not running yet.
+
+        `latest`: the session's newest offset as the joining socket learned it (turns
+        that ended before it are read without settling: `Feed.live_from`).
 
         `owner` is the session's owner as the workflow answered the joining socket (its
         `info`, or its accepted `submit`); a feed never serves two owners (`NotOwner`).
@@ -149,6 +157,7 @@ class StreamHub:
         if feed.linger is not None:
             feed.linger.cancel()
             feed.linger = None
+        feed.live_from = max(feed.live_from, latest)
         feed.readers.add(wake)
         if transient is not None:
             feed.transient[wake] = transient
@@ -238,15 +247,15 @@ class StreamHub:
                 await asyncio.sleep(1.0)
 
     async def _read(self, feed: Feed) -> None:
-        """Push the session's events to the feed until its run ends; after each turn,
-        wait for the next message (`Feed.settle`), and poll from past its acceptance
-        when a socket here has already pushed it."""
+        """Push the session's events to the feed until its run ends; after each live
+        turn, wait for the next message (`Feed.settle`), and poll from past its
+        acceptance when a socket here has already pushed it."""
         while True:
             async with contextlib.aclosing(self._subscribe(feed.session_id, feed.newest)) as items:
                 async for item in items:
                     frame = self._frame(feed.session_id, item)
                     feed.push(frame)
-                    if isinstance(item.data, TurnCompleted):
+                    if isinstance(item.data, TurnCompleted) and frame.offset >= feed.live_from:
                         await feed.settle(SETTLE)
                         if feed.newest > frame.offset:
                             break

@@ -116,7 +116,7 @@ class AgentSocket:
             self._meter.refused(opening.after_error.code)
             self._outbox.put(opening.after_error.frame())
         if opening.info is not None:
-            self._join(opening.info.user_id)
+            self._join(opening.info.user_id, opening.info.offset)
         tasks = {
             asyncio.create_task(self._receive_loop(commands), name="ws-receive"),
             asyncio.create_task(self._send_loop(), name="ws-send"),
@@ -153,12 +153,18 @@ class AgentSocket:
         newest = info.offset if info else 0
         return _Opening(session_id, info, min(after, newest), after_error)
 
-    def _join(self, owner: str) -> None:
-        """Read the session's feed; `owner` is what the workflow said (info or submit)."""
+    def _join(self, owner: str, latest: int) -> None:
+        """Read the session's feed; `owner` is what the workflow said (info or submit),
+        `latest` the session's newest offset it gave."""
         if owner != self._user_id:
             raise NotOwner(self._session_id)
         self._feed = self._hub.join(
-            self._session_id, owner, self._cursor, self._wake, transient=self._outbox.offer
+            self._session_id,
+            owner,
+            self._cursor,
+            self._wake,
+            transient=self._outbox.offer,
+            latest=latest,
         )
         self._wake.set()
 
@@ -310,7 +316,7 @@ class AgentSocket:
             self._accepted = self._hub.frame(self._session_id, accepted.offset, accepted.event)
             self._wake.set()
         if self._feed is None:
-            self._join(self._user_id)
+            self._join(self._user_id, accepted.offset or 0)
         else:
             self._hub.recorded(self._session_id, self._accepted)
             self._hub.resumed(self._session_id)

@@ -337,6 +337,28 @@ def test_after_a_turn_ends_the_feed_polls_again_only_for_the_next_message(
     asyncio.run(run())
 
 
+def test_a_feed_reads_turns_that_ended_before_it_joined_without_settling(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reconnect from far back would otherwise wait the settle time once per turn."""
+    monkeypatch.setattr(hub_module, "SETTLE", 3600.0)
+
+    async def run() -> None:
+        hub = _Hub(1)
+        _turn_ends(hub, then=1)
+        _turn_ends(hub, then=1)
+        wake = asyncio.Event()
+        feed = hub.join("s", "ann", 0, wake, latest=4)
+        assert hub.join("s", "ann", 0, asyncio.Event(), latest=1) is feed
+        assert feed.live_from == 4
+        await asyncio.wait_for(_until_newest(feed, wake, 4), 10)
+        await _idle_loop()
+        assert feed.newest == 4
+        await hub.close()
+
+    asyncio.run(run())
+
+
 def test_with_no_message_the_feed_polls_again_after_the_settle_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
