@@ -12,7 +12,7 @@ import contextlib
 import contextvars
 import logging
 from collections import deque
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
@@ -36,7 +36,7 @@ ENDED_RECHECK = 2.0
 """Seconds between looks at an ended session that sockets still watch (one describe)."""
 SETTLE = 0.1
 """Seconds a feed waits, after a turn ends, before it polls again, unless a socket here
-has a message recorded first (see `Feed.settle`)."""
+is done with a frame first (see `Feed.settle`)."""
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,10 @@ class Feed:
     linger: asyncio.TimerHandle | None = None
     resumed: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when this process resumed the session's ended run: follow the new run now."""
-    recorded: asyncio.Event = field(default_factory=asyncio.Event)
-    """Set when a socket here had a message recorded: poll again now (see `settle`)."""
+    busy: int = 0
+    """Sockets here carrying out a frame (a message's `submit`, a decision) right now."""
+    handled: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when a socket here is done carrying out a frame: poll again now (`settle`)."""
     live_from: int = 0
     """The session's newest offset when the last socket joined: a turn that ends at or
     past it is live (the feed settles after it), an older one is a catch-up, read
@@ -88,8 +90,9 @@ class Feed:
         return list(self.memory)[skip:]
 
     async def settle(self, patience: float) -> None:
-        """After a turn ends, poll again once a socket here has its next message recorded
-        (at once if one already has), or after `patience`.
+        """After a turn ends, poll again once a socket here is done with its next frame
+        (at once if one already is): after `patience` if none comes, and not while one
+        is under way (a `submit` slower than `patience` under load).
 
         A poll is an Update, and an Update reaching the session while the previous one's
         workflow task runs waits for it: a poll sent the moment a turn ends would be in
@@ -98,9 +101,15 @@ class Feed:
         task of its own. Events from elsewhere (a REST intent, another API process) wait
         at most `patience` when they come first after a turn.
         """
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.recorded.wait(), patience)
-        self.recorded.clear()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + patience
+        while not self.handled.is_set():
+            left = deadline - loop.time()
+            if left <= 0 and not self.busy:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.handled.wait(), None if self.busy else left)
+        self.handled.clear()
 
     def push(self, frame: Frame) -> None:
         if frame.offset <= self.newest:
@@ -173,16 +182,28 @@ class StreamHub:
             send(text)
         return len(feed.transient)
 
-    def recorded(self, session_id: str, accepted: Frame | None) -> None:
-        """A socket here had a message recorded: the session's feed polls again now, past
-        the message's `message.accepted` when that is the feed's next offset (the event
-        then joins the feed, so the poll does not come back at once with it alone)."""
+    @contextlib.contextmanager
+    def handling(self, session_id: str) -> Iterator[None]:
+        """A socket here carries out a frame: the session's feed, waiting after a turn,
+        polls again once the frame is done (`Feed.settle`)."""
         feed = self._feeds.get(session_id)
         if feed is None:
+            yield
             return
-        if accepted is not None and accepted.offset == feed.newest + 1:
-            feed.push(accepted)
-        feed.recorded.set()
+        feed.busy += 1
+        try:
+            yield
+        finally:
+            feed.busy -= 1
+            feed.handled.set()
+
+    def accepted(self, session_id: str, frame: Frame) -> None:
+        """A socket here had a message recorded: its `message.accepted` joins the feed
+        when it is the feed's next offset, so the poll that follows asks past it (and
+        does not come back at once with it alone)."""
+        feed = self._feeds.get(session_id)
+        if feed is not None and frame.offset == feed.newest + 1:
+            feed.push(frame)
 
     def resumed(self, session_id: str) -> None:
         """The session has a running workflow again: a feed waiting on its end follows it."""

@@ -304,11 +304,12 @@ class AgentSocket:
 
     async def _handle(self, frame: ClientFrame, commands: SessionCommands) -> None:
         """Carry out the frame; send its control answer, or follow the accepted message."""
-        answer = await commands.handle(frame, joined=self._feed is not None)
-        if isinstance(answer, str):
-            self._outbox.put(answer)
-        elif answer is not None:
-            self._follow(answer)
+        with self._hub.handling(self._session_id):
+            answer = await commands.handle(frame, joined=self._feed is not None)
+            if isinstance(answer, str):
+                self._outbox.put(answer)
+            elif answer is not None:
+                self._follow(answer)
 
     def _follow(self, accepted: Accepted) -> None:
         """Send the message's `message.accepted` early and follow the session's stream."""
@@ -318,7 +319,8 @@ class AgentSocket:
         if self._feed is None:
             self._join(self._user_id, accepted.offset or 0)
         else:
-            self._hub.recorded(self._session_id, self._accepted)
+            if self._accepted is not None:
+                self._hub.accepted(self._session_id, self._accepted)
             self._hub.resumed(self._session_id)
 
 

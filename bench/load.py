@@ -45,6 +45,10 @@ from bench.floor import (
 )
 from settings import Settings
 
+ROUNDS = 5
+"""The one-session scenarios and their raw floors alternate in this many rounds, so a
+machine's drift weighs on both alike: measured once before and once after, the same code
+gave ratios 0.1-0.4 apart from run to run."""
 MESSAGES = ("Upload a file", "bananas are yellow", "hello", "What insights can I get?")
 """Turns with no intent: direct, clarify, smalltalk and liaison routes."""
 INGEST = "Upload a file"
@@ -70,15 +74,30 @@ class Tally:
     """Sessions the server closed before their last turn (e.g. 1011 when a message could
     not be recorded in time on an overloaded machine): reported, never hidden."""
 
+    def add(self, other: "Tally") -> None:
+        """Count another scenario's turns as this one's."""
+        self.samples += other.samples
+        self.lost += other.lost
+        self.duplicated += other.duplicated
+        self.out_of_order += other.out_of_order
+        self.sessions += other.sessions
+        self.refused += other.refused
+
 
 async def session(
-    url: str, turns: int, tally: Tally, pace: float = 0.0, file_id: str | None = None
+    url: str,
+    turns: int,
+    tally: Tally,
+    pace: float = 0.0,
+    file_id: str | None = None,
+    warmup: int = 0,
 ) -> None:
     """One client: `turns` messages one after another, every event checked by offset.
 
     `pace`: at least this many seconds between two messages (a client that keeps
     within the API's per-socket rate limit). `file_id`: every turn is an ingest turn
-    of that file.
+    of that file. `warmup`: the first turns are checked but not timed (the first one
+    starts the session's workflow).
     """
     async with connect(url, max_size=None) as ws:
         ready = json.loads(await ws.recv())
@@ -118,9 +137,12 @@ async def session(
                     marks[event["type"]] = (time.perf_counter() - started) * 1000
             if file_id is not None and "execution.completed" not in marks:
                 raise RuntimeError(f"an ingest turn ended without its execution: {marks}")
-            tally.samples.append(
-                Sample(marks["message.accepted"], marks["agent.analysis"], marks["turn.completed"])
-            )
+            if index >= warmup:
+                tally.samples.append(
+                    Sample(
+                        marks["message.accepted"], marks["agent.analysis"], marks["turn.completed"]
+                    )
+                )
 
 
 @dataclass(frozen=True)
@@ -252,8 +274,8 @@ async def update_floor(address: str, turns: int) -> list[float]:
 
 @dataclass
 class OneSession:
-    """One-session baselines, sampled before and after the one-session scenarios so
-    that a shared machine's changing load weighs on both alike."""
+    """One-session baselines, sampled in turn with the one-session scenarios (`ROUNDS`)
+    so that a shared machine's changing load weighs on both alike."""
 
     noop: list[float] = field(default_factory=list)
     two_local: list[float] = field(default_factory=list)
@@ -420,14 +442,21 @@ async def upload(api: str) -> str:
 
 
 async def scenario(
-    url: str, sessions: int, turns: int, file_ids: list[str] | None = None
+    url: str, sessions: int, turns: int, file_ids: list[str] | None = None, warmup: int = 0
 ) -> tuple[Tally, float]:
-    """`sessions` clients at once, `turns` each; ingest turns when given their files."""
+    """`sessions` clients at once, `turns` timed each (after `warmup` untimed ones);
+    ingest turns when given their files."""
     tally = Tally()
     started = time.perf_counter()
     ended = await asyncio.gather(
         *(
-            session(url, turns, tally, file_id=file_ids[index] if file_ids else None)
+            session(
+                url,
+                turns + warmup,
+                tally,
+                file_id=file_ids[index] if file_ids else None,
+                warmup=warmup,
+            )
             for index in range(sessions)
         ),
         return_exceptions=True,
@@ -448,11 +477,17 @@ async def run(stack: launcher.Stack, quick: bool, long_session: int) -> None:
     crowd = 50 if quick else 200
 
     base = OneSession()
-    await base.sample(address, one // 2)
     local = in_process_ms(500)
-    chat, chat_elapsed = await scenario(url, 1, one)
-    ingest, ingest_elapsed = await scenario(url, 1, one, [await upload(stack.api_url())])
-    await base.sample(address, one // 2)
+    chat, chat_elapsed, ingest, ingest_elapsed = Tally(), 0.0, Tally(), 0.0
+    file_id = await upload(stack.api_url())
+    for _ in range(ROUNDS):
+        await base.sample(address, one // ROUNDS)
+        part, took = await scenario(url, 1, one // ROUNDS, warmup=1)
+        chat.add(part)
+        chat_elapsed += took
+        part, took = await scenario(url, 1, one // ROUNDS, [file_id], warmup=1)
+        ingest.add(part)
+        ingest_elapsed += took
     baselines = Baselines(pct(base.stream, 0.5), pct(local, 0.5))
     for label, samples in (
         ("no-op Update", base.noop),
@@ -467,7 +502,10 @@ async def run(stack: launcher.Stack, quick: bool, long_session: int) -> None:
     print(f"in-process, no Temporal: turn p50 {baselines.in_process_ms:.3f} ms")
     report(f"1 session x {one}", chat, chat_elapsed, baselines)
     report(f"1 session x {one} ingest", ingest, ingest_elapsed, baselines)
-    phases = await ingest_phases(address, ingest.sessions[0])
+    phases: dict[str, list[float]] = {}
+    for session_id in ingest.sessions:
+        for name, durations in (await ingest_phases(address, session_id)).items():
+            phases.setdefault(name, []).extend(durations)
     print("where an ingest turn's time goes (p50 per turn, server clock):")
     for name, durations in phases.items():
         print(f"  {name:48} {pct(durations, 0.5):7.1f} ms")

@@ -321,10 +321,12 @@ def test_after_a_turn_ends_the_feed_polls_again_only_for_the_next_message(
         await asyncio.wait_for(_until_newest(feed, wake, 2), 10)
         await _idle_loop()
         assert feed.newest == 2
-        hub.recorded("other", None)
+        with hub.handling("other"):
+            pass
         await _idle_loop()
         assert feed.newest == 2
-        hub.recorded("s", None)
+        with hub.handling("s"):
+            pass
         await asyncio.wait_for(_until_newest(feed, wake, 3), 10)
         assert hub.subscribed == [("s", 0)]
         _turn_ends(hub, then=1)
@@ -332,6 +334,30 @@ def test_after_a_turn_ends_the_feed_polls_again_only_for_the_next_message(
         await asyncio.wait_for(_until_newest(feed, wake, 4), 10)
         await _idle_loop()
         assert feed.newest == 4
+        await hub.close()
+
+    asyncio.run(run())
+
+
+def test_the_feed_waits_past_the_settle_time_for_a_frame_under_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A `submit` slower than the settle time (under load) still goes first."""
+    monkeypatch.setattr(hub_module, "SETTLE", 0.0)
+
+    async def run() -> None:
+        hub = _Hub(1)
+        _turn_ends(hub, then=1)
+        wake = asyncio.Event()
+        feed = hub.join("s", "ann", 0, wake)
+        with hub.handling("s"):
+            await asyncio.wait_for(_until_newest(feed, wake, 2), 10)
+            await _idle_loop()
+            assert feed.newest == 2
+        await asyncio.wait_for(_until_newest(feed, wake, 3), 10)
+        _turn_ends(hub, then=1)
+        hub.published.set()
+        await asyncio.wait_for(_until_newest(feed, wake, 5), 10)
         await hub.close()
 
     asyncio.run(run())
@@ -389,7 +415,8 @@ def test_a_recorded_acceptance_joins_the_feed_and_the_next_poll_asks_past_it(
         feed = hub.join("s", "ann", 0, wake)
         await asyncio.wait_for(_until_newest(feed, wake, 2), 10)
         accepted = hub.frame("s", 3, hub.events[2])
-        hub.recorded("s", accepted)
+        with hub.handling("s"):
+            hub.accepted("s", accepted)
         assert feed.newest == 3
         assert feed.after(2) == [accepted]
         await asyncio.wait_for(_subscribed(hub, 2), 10)
@@ -411,7 +438,8 @@ def test_an_acceptance_past_an_unread_event_waits_for_the_stream(
         wake = asyncio.Event()
         feed = hub.join("s", "ann", 0, wake)
         await asyncio.wait_for(_until_newest(feed, wake, 2), 10)
-        hub.recorded("s", hub.frame("s", 4, hub.events[3]))
+        with hub.handling("s"):
+            hub.accepted("s", hub.frame("s", 4, hub.events[3]))
         assert feed.newest == 2
         await asyncio.wait_for(_until_newest(feed, wake, 4), 10)
         assert _offsets(feed.after(2)) == [3, 4]
