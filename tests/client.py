@@ -69,6 +69,20 @@ class Conn:
         self.until(lambda e: e["type"] == "turn.completed" and e.get("turn_id") == turn_id)
         return [e for e in self.events if e.get("turn_id") == turn_id]
 
+    def seen_or_next(self, match: Callable[[Event], bool]) -> Event:
+        """The first stream event already read that matches, or the next one that does."""
+        return next((e for e in self.events if match(e)), None) or self.until(match)
+
+    def end_of(self, execution_id: str) -> Event:
+        """The `turn.completed` of the turn that an execution started over REST runs in,
+        whether or not the socket has read that far yet."""
+        created = self.seen_or_next(
+            lambda e: e["type"] == "intent.created" and e.get("execution_id") == execution_id
+        )
+        return self.seen_or_next(
+            lambda e: e["type"] == "turn.completed" and e.get("turn_id") == created["turn_id"]
+        )
+
     def error(self, timeout: float = WAIT) -> Event:
         return self.until(lambda e: e["type"] == "error", timeout)
 

@@ -4,7 +4,6 @@ import asyncio
 import json
 import subprocess
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,31 +25,13 @@ def _of(conn: Conn, execution_id: str) -> list[Event]:
     return [e for e in conn.events if e.get("execution_id") == execution_id]
 
 
-def _end_of(conn: Conn, execution_id: str) -> Event:
-    """The `turn.completed` of the turn that an execution started over REST runs in,
-    whether or not the socket has read that far yet."""
-    return _seen_or_next(conn, _completed_turn(_seen_or_next(conn, _created(execution_id))))
-
-
-def _created(execution_id: str) -> Callable[[Event], bool]:
-    return lambda e: e["type"] == "intent.created" and e.get("execution_id") == execution_id
-
-
-def _completed_turn(created: Event) -> Callable[[Event], bool]:
-    return lambda e: e["type"] == "turn.completed" and e.get("turn_id") == created["turn_id"]
-
-
-def _seen_or_next(conn: Conn, match: Callable[[Event], bool]) -> Event:
-    return next((e for e in conn.events if match(e)), None) or conn.until(match)
-
-
 def test_a_transient_fault_is_retried_and_each_attempt_is_shown(api: Api, tmp_path: Path) -> None:
     control = tmp_path / "control"
     control.write_text("1")
     with api.socket() as conn:
         session_id = _session(conn)
         execution_id = api.start("test_flaky", {"control": str(control)}, session_id)
-        _end_of(conn, execution_id)
+        conn.end_of(execution_id)
     events = _of(conn, execution_id)
     assert [(e["type"], e.get("attempt")) for e in events] == [
         ("intent.created", None),
@@ -203,7 +184,7 @@ def test_a_timed_out_execution_fails_as_timeout_and_the_turn_ends(api: Api, tmp_
             "test_hang", {"seconds": 30, "output": str(tmp_path / "out")}, session_id
         )
         failed = conn.until(lambda e: e["type"] == "execution.failed")
-        end = _end_of(conn, execution_id)
+        end = conn.end_of(execution_id)
     assert failed["execution_id"] == execution_id
     assert failed["error"]["type"] == "timeout"
     assert failed["error"]["retryable"] is True
@@ -221,7 +202,7 @@ def test_a_reset_from_the_temporal_cli_streams_to_the_session(
             "test_flaky", {"control": str(control), "permanent": True}, session_id
         )
         conn.until(lambda e: e["type"] == "execution.failed")
-        _end_of(conn, execution_id)
+        conn.end_of(execution_id)
         reset = subprocess.run(
             [
                 str(launcher.TEMPORAL),

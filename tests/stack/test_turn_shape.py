@@ -2,7 +2,6 @@
 long one shows its start while it runs."""
 
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 
 from temporalio.api.enums.v1 import EventType
@@ -10,7 +9,7 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client
 
 import launcher
-from tests.client import Api, Conn, Event
+from tests.client import Api
 
 POLL = "__temporal_workflow_stream_poll"
 
@@ -22,20 +21,6 @@ def _history(address: str, workflow_id: str) -> list[HistoryEvent]:
         return [e async for e in handle.fetch_history_events()]
 
     return asyncio.run(fetch())
-
-
-def _seen_or_next(conn: Conn, match: Callable[[Event], bool]) -> Event:
-    return next((e for e in conn.events if match(e)), None) or conn.until(match)
-
-
-def _turn_of(conn: Conn, execution_id: str) -> Event:
-    """The `turn.completed` of the turn an execution started over REST runs in."""
-    created = _seen_or_next(
-        conn, lambda e: e["type"] == "intent.created" and e.get("execution_id") == execution_id
-    )
-    return _seen_or_next(
-        conn, lambda e: e["type"] == "turn.completed" and e["turn_id"] == created["turn_id"]
-    )
 
 
 def _poll_answers_after(events: list[HistoryEvent], run_intent: int) -> int:
@@ -75,7 +60,7 @@ def test_a_short_execution_leaves_in_one_stream_answer(
         execution_id = api.start(
             "test_parse", {"seconds": 0, "output": str(tmp_path / "out")}, session_id
         )
-        _turn_of(conn, execution_id)
+        conn.end_of(execution_id)
     events = _history(stack.temporal_address, f"session-{session_id}")
     assert _poll_answers_after(events, _run_intents(events)[-1]) == 1
 
@@ -93,4 +78,4 @@ def test_a_long_execution_shows_its_start_while_it_runs(api: Api, tmp_path: Path
         assert api.execution(execution_id)["status"] == "running"
         progress = conn.until(lambda e: e["type"] == "execution.progress")
         assert progress["message"] == "running"
-        _turn_of(conn, execution_id)
+        conn.end_of(execution_id)

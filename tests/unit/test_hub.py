@@ -295,16 +295,33 @@ def test_resumed_wakes_the_feed_of_that_session_only() -> None:
 
 
 def _turn_ends(hub: "_Hub", then: int = 0) -> None:
-    """The stream holds a turn's end, then `then` more acceptances (not yet published)."""
+    """The workflow publishes a turn's end, then `then` more acceptances."""
     hub.events.append(TurnCompleted(ts=TS, turn_id="t", status="completed"))
     for index in range(then):
         hub.events.append(MessageAccepted(ts=TS, message_id=f"next{index}"))
+    hub.published.set()
+
+
+def _joined_after_a_turn(then: int) -> tuple["_Hub", Feed, asyncio.Event]:
+    """A stream of an acceptance, a turn's end and `then` acceptances, and a socket's
+    feed of it from the start: the hub, the feed and the socket's wake."""
+    hub = _Hub(1)
+    _turn_ends(hub, then=then)
+    wake = asyncio.Event()
+    return hub, hub.join("s", "ann", 0, wake), wake
 
 
 async def _idle_loop() -> None:
     """Let every ready task run a few times (the fake stream needs no I/O)."""
     for _ in range(20):
         await asyncio.sleep(0)
+
+
+async def _stays_at(feed: Feed, wake: asyncio.Event, offset: int) -> None:
+    """The feed reads up to `offset` and no further (while nothing else happens)."""
+    await asyncio.wait_for(_until_newest(feed, wake, offset), 10)
+    await _idle_loop()
+    assert feed.newest == offset
 
 
 def test_after_a_turn_ends_the_feed_polls_again_only_for_the_next_message(
@@ -314,13 +331,8 @@ def test_after_a_turn_ends_the_feed_polls_again_only_for_the_next_message(
     monkeypatch.setattr(hub_module, "SETTLE", 3600.0)
 
     async def run() -> None:
-        hub = _Hub(1)
-        _turn_ends(hub, then=1)
-        wake = asyncio.Event()
-        feed = hub.join("s", "ann", 0, wake)
-        await asyncio.wait_for(_until_newest(feed, wake, 2), 10)
-        await _idle_loop()
-        assert feed.newest == 2
+        hub, feed, wake = _joined_after_a_turn(then=1)
+        await _stays_at(feed, wake, 2)
         with hub.handling("other"):
             pass
         await _idle_loop()
@@ -330,10 +342,7 @@ def test_after_a_turn_ends_the_feed_polls_again_only_for_the_next_message(
         await asyncio.wait_for(_until_newest(feed, wake, 3), 10)
         assert hub.subscribed == [("s", 0)]
         _turn_ends(hub, then=1)
-        hub.published.set()
-        await asyncio.wait_for(_until_newest(feed, wake, 4), 10)
-        await _idle_loop()
-        assert feed.newest == 4
+        await _stays_at(feed, wake, 4)
         await hub.close()
 
     asyncio.run(run())
@@ -346,17 +355,11 @@ def test_the_feed_waits_past_the_settle_time_for_a_frame_under_way(
     monkeypatch.setattr(hub_module, "SETTLE", 0.0)
 
     async def run() -> None:
-        hub = _Hub(1)
-        _turn_ends(hub, then=1)
-        wake = asyncio.Event()
-        feed = hub.join("s", "ann", 0, wake)
+        hub, feed, wake = _joined_after_a_turn(then=1)
         with hub.handling("s"):
-            await asyncio.wait_for(_until_newest(feed, wake, 2), 10)
-            await _idle_loop()
-            assert feed.newest == 2
+            await _stays_at(feed, wake, 2)
         await asyncio.wait_for(_until_newest(feed, wake, 3), 10)
         _turn_ends(hub, then=1)
-        hub.published.set()
         await asyncio.wait_for(_until_newest(feed, wake, 5), 10)
         await hub.close()
 
@@ -377,9 +380,7 @@ def test_a_feed_reads_turns_that_ended_before_it_joined_without_settling(
         feed = hub.join("s", "ann", 0, wake, latest=4)
         assert hub.join("s", "ann", 0, asyncio.Event(), latest=1) is feed
         assert feed.live_from == 4
-        await asyncio.wait_for(_until_newest(feed, wake, 4), 10)
-        await _idle_loop()
-        assert feed.newest == 4
+        await _stays_at(feed, wake, 4)
         await hub.close()
 
     asyncio.run(run())
@@ -391,10 +392,7 @@ def test_with_no_message_the_feed_polls_again_after_the_settle_time(
     monkeypatch.setattr(hub_module, "SETTLE", 0.0)
 
     async def run() -> None:
-        hub = _Hub(1)
-        _turn_ends(hub, then=1)
-        wake = asyncio.Event()
-        feed = hub.join("s", "ann", 0, wake)
+        hub, feed, wake = _joined_after_a_turn(then=1)
         await asyncio.wait_for(_until_newest(feed, wake, 3), 10)
         await hub.close()
 
@@ -409,10 +407,7 @@ def test_a_recorded_acceptance_joins_the_feed_and_the_next_poll_asks_past_it(
     monkeypatch.setattr(hub_module, "SETTLE", 3600.0)
 
     async def run() -> None:
-        hub = _Hub(1)
-        _turn_ends(hub, then=1)
-        wake = asyncio.Event()
-        feed = hub.join("s", "ann", 0, wake)
+        hub, feed, wake = _joined_after_a_turn(then=1)
         await asyncio.wait_for(_until_newest(feed, wake, 2), 10)
         accepted = hub.frame("s", 3, hub.events[2])
         with hub.handling("s"):
@@ -433,10 +428,7 @@ def test_an_acceptance_past_an_unread_event_waits_for_the_stream(
     monkeypatch.setattr(hub_module, "SETTLE", 3600.0)
 
     async def run() -> None:
-        hub = _Hub(1)
-        _turn_ends(hub, then=2)
-        wake = asyncio.Event()
-        feed = hub.join("s", "ann", 0, wake)
+        hub, feed, wake = _joined_after_a_turn(then=2)
         await asyncio.wait_for(_until_newest(feed, wake, 2), 10)
         with hub.handling("s"):
             hub.accepted("s", hub.frame("s", 4, hub.events[3]))
