@@ -313,14 +313,16 @@ class AgentSocket:
 
     def _follow(self, accepted: Accepted) -> None:
         """Send the message's `message.accepted` early and follow the session's stream."""
+        frame = None
         if accepted.event is not None and accepted.offset is not None:
-            self._accepted = self._hub.frame(self._session_id, accepted.offset, accepted.event)
+            frame = self._hub.frame(self._session_id, accepted.offset, accepted.event)
+            self._accepted = frame
             self._wake.set()
         if self._feed is None:
             self._join(self._user_id, accepted.offset or 0)
         else:
-            if self._accepted is not None:
-                self._hub.accepted(self._session_id, self._accepted)
+            if frame is not None:
+                self._hub.accepted(self._session_id, frame)
             self._hub.resumed(self._session_id)
 
 

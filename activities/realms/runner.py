@@ -99,12 +99,11 @@ class RealmActivities:
         )
         handler = _HandlerThread(lambda: _run(spec, context, task, info.attempt))
         try:
+            await asyncio.wait({handler.done}, timeout=TICK)
             while not handler.done.done():
-                await asyncio.wait({handler.done}, timeout=TICK)
-                if handler.done.done():
-                    break
                 activity.heartbeat()
                 await relay.flush()
+                await asyncio.wait({handler.done}, timeout=TICK)
         except asyncio.CancelledError:
             relay.cancel()
             handler.interrupt()
@@ -118,9 +117,9 @@ class _Relay:
 
     def __init__(self, attempt: int) -> None:
         self._attempt = attempt
-        self._latest: RealmProgress | None = None
+        self._latest: RealmProgress | None = RealmProgress(attempt=attempt, message="running")
+        """The report the next flush sends: `running` until the handler reports."""
         self._sent_at = time.monotonic()
-        self._spoke = False
         self._cancelled = threading.Event()
         self._lock = threading.Lock()
 
@@ -143,10 +142,7 @@ class _Relay:
             return
         with self._lock:
             latest, self._latest = self._latest, None
-        if latest is None and not self._spoke:
-            latest = RealmProgress(attempt=self._attempt, message="running")
         if latest is not None:
-            self._spoke = True
             self._sent_at = time.monotonic()
             await self.signal(latest)
 
