@@ -3,10 +3,13 @@
 import time
 import uuid
 from datetime import timedelta
+from typing import TypeVar
 
 from temporalio import activity, workflow
 from temporalio.client import Client
 from temporalio.worker import Worker
+
+T = TypeVar("T")
 
 
 class Stoppable:
@@ -17,6 +20,11 @@ class Stoppable:
 
     async def stopped(self) -> None:
         await workflow.wait_condition(lambda: self._done)
+
+    async def next_turn(self, queue: list[T]) -> T | None:
+        """The next queued turn, or None once the benchmark stopped the workflow."""
+        await workflow.wait_condition(lambda: bool(queue) or self._done)
+        return None if self._done else queue.pop(0)
 
     @workflow.signal
     def stop(self) -> None:
@@ -140,11 +148,8 @@ class FloorStreamTurns(Stoppable):
 
     @workflow.run
     async def run(self) -> None:
-        while True:
-            await workflow.wait_condition(lambda: bool(self._queue) or self._done)
-            if self._done:
-                return
-            await run_agents(self._queue.pop(0))
+        while (value := await self.next_turn(self._queue)) is not None:
+            await run_agents(value)
             self._answered += 1
 
     @workflow.update
@@ -213,11 +218,8 @@ class AcceptShapes(Stoppable):
 
     @workflow.run
     async def run(self) -> None:
-        while True:
-            await workflow.wait_condition(lambda: bool(self._queue) or self._done)
-            if self._done:
-                return
-            if self._queue.pop(0):
+        while (next_task := await self.next_turn(self._queue)) is not None:
+            if next_task:
                 await self._next_task()
             await run_agents(1)
             self._answered += 1
