@@ -96,6 +96,22 @@ DEV_SERVER_DYNAMIC_CONFIG: dict[str, int | str] = {
 and fire timers when due, not up to 1 s late. Measured on 2 cores: see README "Dev
 server", which gives each value's trade-off. deploy/ sets the same for the cluster."""
 
+DEV_SERVER_SQLITE_PRAGMAS: dict[str, str] = {"journal_mode": "wal", "synchronous": "normal"}
+"""Write the dev server's database file through a write-ahead log, synced at checkpoints
+instead of at every commit: a child workflow took ~70 → ~43 ms here. A killed server
+loses nothing committed; a power cut may lose the last commits, not the file. See README
+"Dev server"; the compose cluster runs on PostgreSQL and is not concerned."""
+
+
+def dev_server_options(dynamic: dict[str, int | str], pragmas: dict[str, str]) -> list[str]:
+    """`temporal server start-dev` flags for a dynamic configuration and SQLite pragmas."""
+    args = []
+    for option, value in dynamic.items():
+        args += ["--dynamic-config-value", f"{option}={json.dumps(value)}"]
+    for pragma, setting in pragmas.items():
+        args += ["--sqlite-pragma", f"{pragma}={setting}"]
+    return args
+
 
 def start_temporal(stack: Stack) -> None:
     """The dev server with a persistent db file and (unless told not to) our search attributes."""
@@ -114,8 +130,7 @@ def start_temporal(stack: Stack) -> None:
         "error",
     ]
     args += ["--ui-port", str(stack.ui_port)] if stack.ui_port else ["--headless"]
-    for option, value in DEV_SERVER_DYNAMIC_CONFIG.items():
-        args += ["--dynamic-config-value", f"{option}={json.dumps(value)}"]
+    args += dev_server_options(DEV_SERVER_DYNAMIC_CONFIG, DEV_SERVER_SQLITE_PRAGMAS)
     for attribute in SEARCH_ATTRIBUTES if stack.search_attributes else ():
         args += ["--search-attribute", f"{attribute.name}=Keyword"]
     logs = stack.log_dir or stack.data_dir

@@ -32,8 +32,7 @@ from pathlib import Path
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
-import launcher
-from bench.devserver import connectable, serve
+from bench.devserver import LAUNCHER, connectable, serve
 from bench.floor import AGENTS, AcceptShapes, noop
 
 POLL_SETTLES = 0.03
@@ -116,7 +115,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=40)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        server, port = serve(launcher.DEV_SERVER_DYNAMIC_CONFIG, Path(tmp))
+        server, port = serve(LAUNCHER, Path(tmp))
         try:
             address = f"127.0.0.1:{port}"
             asyncio.run(connectable(address))

@@ -2,7 +2,8 @@
 
 Run: `.venv/bin/python -m bench.devserver [--rounds N] [--repeat N]`. For each
 configuration (Temporal's defaults, the transfer queue alone, the launcher's
-`DEV_SERVER_DYNAMIC_CONFIG`, and that plus each value looked at and left out) it starts
+`DEV_SERVER_DYNAMIC_CONFIG` without and with its `DEV_SERVER_SQLITE_PRAGMAS`, and that
+plus each value looked at and left out) it starts
 a fresh dev server and times, with no project code: a no-op Update, an Update that runs
 a child workflow, one that runs an activity through matching (another task queue, so
 not eagerly), one that runs an eager activity, one that sleeps 1 ms, and how long a new
@@ -12,7 +13,6 @@ configurations alternate `--repeat` times, so a shared machine's load weighs on 
 
 import argparse
 import asyncio
-import json
 import statistics
 import subprocess
 import tempfile
@@ -27,21 +27,31 @@ import launcher
 from bench.floor import Child, Hops, noop
 
 TRANSFER: dict[str, int | str] = {"history.transferProcessorMaxPollRPS": 1000}
-CONFIGS: dict[str, dict[str, int | str]] = {
-    "defaults": {},
-    "transfer queue only": TRANSFER,
-    "launcher": launcher.DEV_SERVER_DYNAMIC_CONFIG,
-    "launcher + 1 partition": {
-        **launcher.DEV_SERVER_DYNAMIC_CONFIG,
-        "matching.numTaskqueueReadPartitions": 1,
-        "matching.numTaskqueueWritePartitions": 1,
-    },
-    "launcher + visibility queue": {
-        **launcher.DEV_SERVER_DYNAMIC_CONFIG,
-        "history.visibilityProcessorMaxPollRPS": 1000,
-    },
-}
+OURS = launcher.DEV_SERVER_DYNAMIC_CONFIG
+WAL = launcher.DEV_SERVER_SQLITE_PRAGMAS
+Config = tuple[dict[str, int | str], dict[str, str]]
+"""A dev server's dynamic configuration and its SQLite pragmas."""
 
+LAUNCHER: Config = (OURS, WAL)
+CONFIGS: dict[str, Config] = {
+    "defaults": ({}, {}),
+    "transfer queue only": (TRANSFER, {}),
+    "launcher's dynamic config": (OURS, {}),
+    "launcher": LAUNCHER,
+    "launcher, synchronous=off": (OURS, {**WAL, "synchronous": "off"}),
+    "launcher + 1 partition": (
+        {
+            **OURS,
+            "matching.numTaskqueueReadPartitions": 1,
+            "matching.numTaskqueueWritePartitions": 1,
+        },
+        WAL,
+    ),
+    "launcher + visibility queue": (
+        {**OURS, "history.visibilityProcessorMaxPollRPS": 1000},
+        WAL,
+    ),
+}
 
 HOPS = ("update", "child", "matched_activity", "eager_activity", "timer")
 
@@ -81,13 +91,13 @@ async def appears(client: Client, queue: str) -> None:
     raise TimeoutError(f"{workflow_id} never showed in a list query")
 
 
-def serve(config: dict[str, int | str], data: Path) -> tuple[subprocess.Popen[bytes], int]:
+def serve(config: Config, data: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """A fresh dev server on a database file of its own, as the launcher starts it."""
     port = launcher.free_port()
     args = [str(launcher.TEMPORAL), "server", "start-dev", "--ip", "127.0.0.1"]
     args += ["--port", str(port), "--headless", "--log-level", "error"]
     args += ["--db-filename", str(data / f"{uuid.uuid4().hex}.db")]
-    for name, value in config.items():
-        args += ["--dynamic-config-value", f"{name}={json.dumps(value)}"]
+    args += launcher.dev_server_options(*config)
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), port
 
 

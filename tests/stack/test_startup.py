@@ -6,6 +6,7 @@ attributes: the server then refuses ours, as a restricted cluster would.
 """
 
 import asyncio
+import sqlite3
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -61,6 +62,15 @@ def _exit_and_log(stack: launcher.Stack, process: subprocess.Popen[bytes], name:
     process.wait(timeout=EXIT_WAIT)
     assert stack.log_dir is not None
     return (stack.log_dir / f"{name}.log").read_text()
+
+
+def test_the_dev_server_writes_its_database_through_a_write_ahead_log(
+    plain: launcher.Stack,
+) -> None:
+    """`journal_mode=wal` is kept in the file: the pragma reached SQLite (README "Dev server")."""
+    database = plain.data_dir / "temporal.db"
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        assert connection.execute("pragma journal_mode").fetchone() == ("wal",)
 
 
 def test_a_server_that_refuses_gets_the_commands_to_run(plain: launcher.Stack) -> None:
