@@ -1,8 +1,8 @@
-"""Where a turn can acknowledge its message, raw: three shapes, no project code.
+"""Where a turn can acknowledge its message, raw: four shapes, no project code.
 
 Issue 21 asks for two ratios at once: `message.accepted` within 1.5x a no-op Update, and
 a turn with no intent within 1.3x an Update running two local activities. This measures,
-on one fresh dev server with the launcher's configuration, the three ways a message can
+on one fresh dev server with the launcher's configuration, the ways a message can
 become durable and its turn run, with the floor's two no-op local activities as agents:
 
 - `one task`: the `submit` Update records the message and the turn runs its agents in
@@ -10,7 +10,10 @@ become durable and its turn run, with the floor's two no-op local activities as 
   its task, and the Update's answer, open).
 - `next task`: `submit` answers at once; the standing stream poll answers with the
   acknowledgement, the client polls again, and that Update's task runs the agents (what
-  the platform does: patch `accept-before-agents`).
+  the platform did first with patch `accept-before-agents`).
+- `poll after`: no poll waits at the server; `submit` answers at once, the client then
+  polls past it, and that Update's task runs the agents (what the platform does since
+  the feed polls for the next message, `Feed.settle`).
 - `signal`: the message is a signal, durable when the signal call returns; its
   workflow task, dispatched through matching, runs the agents.
 
@@ -70,6 +73,18 @@ async def turn(
     return acknowledged, (await feed - started) * 1000
 
 
+async def polled_after(handle: Handle) -> tuple[float, float]:
+    """(acknowledged, answered) ms in the platform's shape: no poll waits at the server;
+    `submit` answers at once, the client then polls past it, and that Update's workflow
+    task runs the agents."""
+    seen = await handle.execute_update(AcceptShapes.poll, [-1, -1])
+    started = time.perf_counter()
+    recorded = await handle.execute_update(AcceptShapes.submit, True)
+    acknowledged = ms(started)
+    answered = await follow(handle, [recorded, seen[1]], wakes_on_record=True)
+    return acknowledged, (answered - started) * 1000
+
+
 async def measure(address: str, rounds: int) -> dict[str, list[float]]:
     client = await Client.connect(address)
     queue = f"accept-{uuid.uuid4().hex}"
@@ -91,6 +106,9 @@ async def measure(address: str, rounds: int) -> dict[str, list[float]]:
                 acknowledged, answered = await turn(handle, send, name == "next task")
                 samples.setdefault(f"{name} ack", []).append(acknowledged)
                 samples.setdefault(f"{name} turn", []).append(answered)
+            acknowledged, answered = await polled_after(handle)
+            samples.setdefault("poll after ack", []).append(acknowledged)
+            samples.setdefault("poll after turn", []).append(answered)
         await handle.signal(AcceptShapes.stop)
     return samples
 
@@ -102,7 +120,7 @@ def report(samples: dict[str, list[float]]) -> None:
         f"{p50['agents']:.1f} ms (p50)"
     )
     print(f"{'shape':10} {'ack ms':>8} {'/ no-op':>8} {'turn ms':>8} {'/ agents':>9}")
-    for shape in ("one task", "next task", "signal"):
+    for shape in ("one task", "next task", "poll after", "signal"):
         ack, answered = p50[f"{shape} ack"], p50[f"{shape} turn"]
         print(
             f"{shape:10} {ack:8.1f} {ack / p50['noop']:8.2f} "
