@@ -34,3 +34,33 @@ def test_a_lone_grouped_number_in_a_semicolon_file_is_read_as_thousands_and_doub
     locale = number_locale(["1.250", "3.400"], ";")
     assert (locale.decimal, locale.thousands) == (",", ".")
     assert locale.doubt is not None
+
+
+def _dates(values: list[str]) -> list[str]:
+    return type_column(pl.Series("x", values), PLAIN, None).date_formats
+
+
+def _day_first_then_iso(rows: int) -> list[str]:
+    """Day-first dates (days past 12, so no other format reads them) in the first 500
+    rows and 600 more; ISO dates in the rest, which outnumber them in the column (the
+    spread sample counts the first 500 twice, so there day-first is ahead)."""
+    day_first = [f"{13 + i % 15}/04/2024" for i in range(1100)]
+    iso = [f"2024-04-{1 + i % 28:02d}" for i in range(rows - 1100)]
+    mixed = [v for pair in zip(iso[:600], day_first[500:], strict=True) for v in pair]
+    return [*day_first[:500], *mixed, *iso[600:]]
+
+
+def test_the_whole_column_not_its_sample_picks_the_first_date_format() -> None:
+    """2,501 values: the sample is not the column, so the column's counts decide."""
+    assert _dates(_day_first_then_iso(2501)) == ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+def test_a_column_that_is_its_own_sample_is_counted_once() -> None:
+    """2,500 values: the sample is the column; the same counts pick the same format."""
+    assert _dates(_day_first_then_iso(2500)) == ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+def test_a_single_date_in_a_second_format_still_gets_it() -> None:
+    """Formats are looked for until no value is left: one left is not none left."""
+    iso = [f"2024-04-{day:02d}" for day in range(1, 11)]
+    assert _dates([*iso, "25/04/2024"]) == ["%Y-%m-%d", "%d/%m/%Y"]

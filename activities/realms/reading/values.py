@@ -9,6 +9,7 @@ so a column of 03/04/2024 days is read day-first only when a value such as 25/04
 says so (or, with no such value, reported as ambiguous).
 """
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,6 +67,10 @@ _DATE = re.compile(
 )
 _NA = frozenset(NA_MARKERS)
 _BOOL = frozenset((*TRUE_WORDS, *FALSE_WORDS))
+_VALUE = "value"
+"""The name a column takes in the queries built once for any column."""
+_NA_LIST = sorted(_NA)
+_BOOL_LIST = sorted(_BOOL)
 
 
 def fits(good: int, total: int) -> bool:
@@ -134,20 +139,36 @@ def clean_text(column: pl.Series) -> pl.Series:
 
     A column with nothing to trim or mark is returned as it is: a copy of a text column
     that stays text was the reader's largest extra memory (bench/realms/reading_bench).
+    Both questions are one query: on a small file each query, not the work, is the cost.
     """
-    padded = column.str.contains(r"^\s|\s$").any()
-    stripped = column.str.strip_chars() if padded else column
-    missing = stripped.is_in(list(_NA))
+    value = pl.col(column.name)
+    padded, marked = (
+        column.to_frame()
+        .select(
+            value.str.contains(r"^\s|\s$").any().alias("padded"),
+            value.is_in(_NA_LIST).any().alias("marked"),
+        )
+        .row(0)
+    )
+    if not padded:
+        return column.set(column.is_in(_NA_LIST), None) if marked else column
+    stripped = column.str.strip_chars()
+    missing = stripped.is_in(_NA_LIST)
     return stripped.set(missing, None) if missing.any() else stripped
 
 
 def numbers(column: pl.Series, locale: Locale) -> pl.Series:
     """The column read as numbers in the file's locale; what doesn't read is null."""
-    text = column.str.replace_all(r"[\u00a0\u202f]", " ")
+    return column.to_frame().select(_number(pl.col(column.name), locale)).to_series()
+
+
+def _number(text: pl.Expr, locale: Locale) -> pl.Expr:
+    """`numbers` as an expression, so that it joins other questions in one query."""
+    text = text.str.replace_all(r"[\u00a0\u202f]", " ")
     if locale.thousands:
         grouped = text.str.contains(r"^[-+]?\d{1,3}([" + re.escape(locale.thousands) + r"]\d{3})+")
         ungrouped = text.str.replace_all(re.escape(locale.thousands), "", literal=False)
-        text = pl.select(pl.when(grouped).then(ungrouped).otherwise(text)).to_series()
+        text = pl.when(grouped).then(ungrouped).otherwise(text)
     if locale.decimal == ",":
         text = text.str.replace(",", ".", literal=True)
     return text.cast(pl.Float64, strict=False)
@@ -160,42 +181,49 @@ def spread_sample(present: pl.Series) -> pl.Series:
     return pl.concat([present.head(500), present.gather_every(present.len() // 2000)])
 
 
-def date_formats(column: pl.Series) -> list[str]:
+def date_formats(present: pl.Series, sample: pl.Series) -> list[str]:
     """The formats a column's dates are written in, chosen on all its values.
 
-    The formats that read any of a sample (the first 500 values and 2,000 spread over
-    the column) are the candidates; then the one reading the most values of the whole
-    column, then any that reads what is left (a column that switches from ISO to
-    day-first dates). Day-first and month-first read
-    the same values only when no day passes 12: the first one listed is kept and the
-    caller reports the doubt.
+    `present`: the column's values, nulls dropped; `sample`: its `spread_sample`. The
+    formats that read any of the sample are the candidates; then the one reading the
+    most values of the whole column, then any that reads what is left (a column that
+    switches from ISO to day-first dates). Day-first and month-first read the same
+    values only when no day passes 12: the first one listed is kept and the caller
+    reports the doubt. A sample that is the whole column is not read twice.
     """
-    present = column.drop_nulls()
-    if present.is_empty() or not present.head(20).str.contains(r"\d").all():
-        return []
-    sample = spread_sample(present)
-    candidates = [f for f, read in _reads(sample, DATE_FORMATS).items() if read]
+    read = _reads(sample, DATE_FORMATS)
+    candidates = [f for f, count in read.items() if count]
+    known = {f: read[f] for f in candidates} if sample is present else None
     chosen: list[str] = []
     left = present
     while candidates and not left.is_empty() and len(chosen) < 3:
-        counts = _reads(left, candidates)
+        counts = known or _reads(left, candidates)
+        known = None
         best = max(counts, key=lambda f: counts[f])
         if counts[best] == 0:
             break
         chosen.append(best)
+        if counts[best] == left.len():
+            break
         left = left.filter(_parsed(left, best).is_null())
     return chosen
 
 
 def ambiguous_dates(column: pl.Series, formats: list[str]) -> bool:
     """Whether swapping day and month in the chosen format reads the values just as well."""
+    value = pl.col(column.name)
     for fmt in formats:
         if "%d" in fmt and "%m" in fmt and not fmt.startswith("%Y"):
             swapped = fmt.replace("%d", "%?").replace("%m", "%d").replace("%?", "%m")
-            if (
-                _parsed(column, swapped).drop_nulls().len()
-                == _parsed(column, fmt).drop_nulls().len()
-            ):
+            as_swapped, as_chosen = (
+                column.to_frame()
+                .select(
+                    _strptime(value, swapped).drop_nulls().len().alias("swapped"),
+                    _strptime(value, fmt).drop_nulls().len().alias("chosen"),
+                )
+                .row(0)
+            )
+            if as_swapped == as_chosen:
                 return True
     return False
 
@@ -212,24 +240,32 @@ def _parsed(column: pl.Series, fmt: str) -> pl.Series:
 def _reads(column: pl.Series, formats: Sequence[str]) -> dict[str, int]:
     """How many values each format reads, all formats in one query: on a wide file the
     cost of a query per format and column, not the parsing, was most of the read."""
-    value = pl.col(column.name)
-    counts = column.to_frame().select(
+    counts = column.alias(_VALUE).to_frame().select(_read_counts(tuple(formats)))
+    return dict(zip(formats, counts.row(0), strict=True))
+
+
+@functools.cache
+def _read_counts(formats: tuple[str, ...]) -> tuple[pl.Expr, ...]:
+    """`_reads`' query, built once per list of formats: building its expressions took
+    longer than running them on a small file."""
+    value = pl.col(_VALUE)
+    return tuple(
         _strptime(value, fmt).drop_nulls().len().alias(str(i)) for i, fmt in enumerate(formats)
     )
-    return dict(zip(formats, counts.row(0), strict=True))
 
 
 def as_dates(column: pl.Series, formats: list[str]) -> pl.Series:
     """The column parsed with each format in turn (the first that reads a value wins)."""
-    parsed = [_parsed(column, fmt) for fmt in formats]
-    dates = pl.select(pl.coalesce(parsed)).to_series().alias(column.name)
+    value = pl.col(column.name)
+    parsed = column.to_frame().select(pl.coalesce([_strptime(value, fmt) for fmt in formats]))
+    dates = parsed.to_series().alias(column.name)
     return dates if any("%H" in fmt for fmt in formats) else dates.cast(pl.Date)
 
 
 def booleans(column: pl.Series) -> pl.Series:
     lower = column.str.to_lowercase()
     truth = lower.is_in(list(TRUE_WORDS))
-    return truth.set(~lower.is_in(list(_BOOL)), None)
+    return truth.set(~lower.is_in(_BOOL_LIST), None)
 
 
 @dataclass(frozen=True)
@@ -244,25 +280,25 @@ class Typed:
 def type_column(column: pl.Series, locale: Locale, given_dates: str | None) -> Typed:
     """A text column as numbers, booleans or dates when its values say so; else text."""
     text = clean_text(column)
-    present = text.drop_nulls()
+    present = text.drop_nulls() if text.null_count() else text
     if present.is_empty():
         return Typed(text, [], [])
     if given_dates:
         return _fitted(text, as_dates(text, [given_dates]), "date", [given_dates], force=True)
     sample = spread_sample(present)
-    lower = sample.str.to_lowercase()
-    if lower.is_in(list(_BOOL)).all() and present.str.to_lowercase().n_unique() <= 2:
+    yes_no, readable, digits = _first_look(sample, locale)
+    if yes_no and present.str.to_lowercase().n_unique() <= 2:
         return Typed(booleans(text), [], [])
-    numeric = fits(2 * numbers(sample, locale).drop_nulls().len(), sample.len())
+    numeric = fits(2 * readable, sample.len())
     as_numbers = numbers(text, locale) if numeric else None
-    if as_numbers is not None and fits(as_numbers.drop_nulls().len(), present.len()):
+    if as_numbers is not None and fits(_present(as_numbers), present.len()):
         if _written_as_integers(text.filter(as_numbers.is_not_null()), locale):
             as_numbers = as_numbers.cast(pl.Int64)
         return _fitted(text, as_numbers, "number", [])
-    formats = date_formats(present)
+    formats = date_formats(present, sample) if digits else []
     if formats:
         dates = as_dates(text, formats)
-        if fits(dates.drop_nulls().len(), present.len()):
+        if fits(_present(dates), present.len()):
             typed = _fitted(text, dates, "date", formats)
             if ambiguous_dates(present, formats):
                 typed.warnings.append(
@@ -278,24 +314,50 @@ def type_column(column: pl.Series, locale: Locale, given_dates: str | None) -> T
     return Typed(text, [], [])
 
 
+def _first_look(sample: pl.Series, locale: Locale) -> tuple[bool, int, bool]:
+    """Whether every sampled value is a yes/no word, how many read as numbers, and whether
+    the first 20 all have a digit (no date without one): one query, where each question
+    used to be its own, and on a small file the queries, not the work, were the cost."""
+    value = pl.col(sample.name)
+    yes_no, readable, digits = (
+        sample.to_frame()
+        .select(
+            value.str.to_lowercase().is_in(_BOOL_LIST).all().alias("yes_no"),
+            _number(value, locale).drop_nulls().len().alias("readable"),
+            value.head(20).str.contains(r"\d").all().alias("digits"),
+        )
+        .row(0)
+    )
+    return bool(yes_no), int(readable), bool(digits)
+
+
 def _written_as_integers(text: pl.Series, locale: Locale) -> bool:
     """Every number written without a decimal part (and small enough for 64 bits)."""
-    digits = text.str.replace_all(r"[\s\u00a0\u202f]", "")
+    digits = pl.col(text.name).str.replace_all(r"[\s\u00a0\u202f]", "")
     if locale.thousands.strip():
         digits = digits.str.replace_all(re.escape(locale.thousands), "")
-    return bool(digits.str.contains(r"^[-+]?\d{1,18}$").all())
+    return bool(text.to_frame().select(digits.str.contains(r"^[-+]?\d{1,18}$").all()).item())
+
+
+def _present(column: pl.Series) -> int:
+    """How many values a column has: its metadata, where `drop_nulls` would be a query.
+
+    A typed column is missing wherever its text is (a parse of nothing is nothing), so
+    the values a typing lost are the difference of two of these."""
+    return column.len() - column.null_count()
 
 
 def _fitted(
     text: pl.Series, typed: pl.Series, kind: str, formats: list[str], *, force: bool = False
 ) -> Typed:
     """The typed column, and a warning counting the present values it could not read."""
-    lost = text.is_not_null() & typed.is_null()
-    count = int(lost.sum())
-    if count and not force and not fits(text.drop_nulls().len() - count, text.drop_nulls().len()):
+    present = _present(text)
+    count = present - _present(typed)
+    if count and not force and not fits(present - count, present):
         return Typed(text, [], [])
     warnings = []
     if count:
+        lost = text.is_not_null() & typed.is_null()
         examples = text.filter(lost).unique(maintain_order=True).head(EXAMPLES).to_list()
         noun = "a number" if kind == "number" else "a date"
         warnings.append(
