@@ -1,4 +1,4 @@
-"""Where a turn can acknowledge its message, raw: four shapes, no project code.
+"""Where a turn can acknowledge its message, raw: five shapes, no project code.
 
 Issue 21 asks for two ratios at once: `message.accepted` within 1.5x a no-op Update, and
 a turn with no intent within 1.3x an Update running two local activities. This measures,
@@ -14,6 +14,10 @@ become durable and its turn run, with the floor's two no-op local activities as 
 - `poll after`: no poll waits at the server; `submit` answers at once, the client then
   polls past it, and that Update's task runs the agents (what the platform does since
   the feed polls for the next message, `Feed.settle`).
+- `alongside`: as `poll after`, but the poll goes out 2 ms after `submit` without
+  waiting for it, asking past the acknowledgement; it waits at the server and starts
+  the agents' task the moment `submit`'s ends (the poll that reaches `submit`'s own
+  task instead leaves the agents to the 500 ms fallback timer, as in the platform).
 - `signal`: the message is a signal, durable when the signal call returns; its
   workflow task, dispatched through matching, runs the agents.
 
@@ -38,6 +42,10 @@ from temporalio.worker import Worker
 from bench.devserver import LAUNCHER, connectable, serve
 from bench.floor import AGENTS, AcceptShapes, noop
 
+LEAD = 0.002
+"""Seconds between sending `submit` and the poll sent alongside it (`alongside`): sent
+together, the poll reached `submit`'s own task in 34 of 40 turns; 1 ms ahead, 5 of 40;
+2 ms, none (a raw probe on this machine, 2026-12-05)."""
 POLL_SETTLES = 0.03
 """Seconds for the feed's poll to reach the workflow before the message is sent."""
 
@@ -85,6 +93,22 @@ async def polled_after(handle: Handle) -> tuple[float, float]:
     return acknowledged, (answered - started) * 1000
 
 
+async def polled_alongside(handle: Handle) -> tuple[float, float]:
+    """(acknowledged, answered) ms when the poll goes out `LEAD` after `submit`, asking
+    past the acknowledgement, so that it waits at the server for `submit`'s task to end
+    and its own task runs the agents at once. Sent together, the poll often reaches the
+    same task as `submit`, and then only the fallback timer starts the agents."""
+    seen = await handle.execute_update(AcceptShapes.poll, [-1, -1])
+    started = time.perf_counter()
+    submit = asyncio.create_task(handle.execute_update(AcceptShapes.submit, True))
+    await asyncio.sleep(LEAD)
+    poll = asyncio.create_task(handle.execute_update(AcceptShapes.poll, [-1, seen[1]]))
+    await submit
+    acknowledged = ms(started)
+    await poll
+    return acknowledged, ms(started)
+
+
 async def measure(address: str, rounds: int) -> dict[str, list[float]]:
     client = await Client.connect(address)
     queue = f"accept-{uuid.uuid4().hex}"
@@ -106,9 +130,10 @@ async def measure(address: str, rounds: int) -> dict[str, list[float]]:
                 acknowledged, answered = await turn(handle, send, name == "next task")
                 samples.setdefault(f"{name} ack", []).append(acknowledged)
                 samples.setdefault(f"{name} turn", []).append(answered)
-            acknowledged, answered = await polled_after(handle)
-            samples.setdefault("poll after ack", []).append(acknowledged)
-            samples.setdefault("poll after turn", []).append(answered)
+            for name, shape in (("poll after", polled_after), ("alongside", polled_alongside)):
+                acknowledged, answered = await shape(handle)
+                samples.setdefault(f"{name} ack", []).append(acknowledged)
+                samples.setdefault(f"{name} turn", []).append(answered)
         await handle.signal(AcceptShapes.stop)
     return samples
 
@@ -120,7 +145,7 @@ def report(samples: dict[str, list[float]]) -> None:
         f"{p50['agents']:.1f} ms (p50)"
     )
     print(f"{'shape':10} {'ack ms':>8} {'/ no-op':>8} {'turn ms':>8} {'/ agents':>9}")
-    for shape in ("one task", "next task", "poll after", "signal"):
+    for shape in ("one task", "next task", "poll after", "alongside", "signal"):
         ack, answered = p50[f"{shape} ack"], p50[f"{shape} turn"]
         print(
             f"{shape:10} {ack:8.1f} {ack / p50['noop']:8.2f} "

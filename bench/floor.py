@@ -1,5 +1,7 @@
 """The raw Temporal floor: a minimal workflow with no project code, for baselines."""
 
+import asyncio
+import contextlib
 import time
 import uuid
 from datetime import timedelta
@@ -226,10 +228,14 @@ class AcceptShapes(Stoppable):
 
     @staticmethod
     async def _next_task() -> None:
+        """Wait for the next workflow task, or for the platform's 500 ms fallback timer
+        when none comes (a poll that reached the task that recorded the turn)."""
         recorded_in = workflow.info().get_current_history_length()
-        await workflow.wait_condition(
-            lambda: workflow.info().get_current_history_length() != recorded_in
-        )
+        with contextlib.suppress(asyncio.TimeoutError):
+            await workflow.wait_condition(
+                lambda: workflow.info().get_current_history_length() != recorded_in,
+                timeout=0.5,
+            )
 
     @workflow.update
     async def noop(self) -> int:
