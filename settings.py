@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     session_idle_seconds: float = 86_400.0
     """A session with no turn for this long ends; its owner's next message resumes it."""
     realm_concurrency: int = 4
+    """Realm handlers a worker runs at once (its CPU and memory bound: a 1 GiB upload's
+    parse takes several times that); the worker takes up to `worker.SLOTS_PER_PERMIT`
+    times as many realm steps, the rest waiting in it for a turn."""
     analyzer: Literal["classifier", "keyword", "llm"] = "classifier"
     """The agents' backend: the offline classifier (default), the keyword baseline, or an
     LLM for the guide, liaisons and router (falling back to the classifier)."""

@@ -52,12 +52,17 @@ class RealmActivities:
         read_limits: ReadLimits | None = None,
         sop_model: SopModel | None = None,
         max_findings: int = 20,
+        concurrency: int = 4,
     ) -> None:
         self._registry = registry
         self._store = store
         self._read_limits = read_limits or ReadLimits()
         self._sop_model = sop_model
         self._max_findings = max_findings
+        self._permits = asyncio.Semaphore(concurrency)
+        """Handlers running at once (`settings.realm_concurrency`): what bounds the
+        worker's CPU and memory. The worker takes more realm steps than that (see
+        `worker.SLOTS_PER_PERMIT`); the others wait here, heartbeating."""
 
     @activity.defn(name="runtime.validate")
     async def validate(self, intent: Intent) -> ValidatedIntent:
@@ -97,7 +102,13 @@ class RealmActivities:
             sop_model=self._sop_model,
             max_findings=self._max_findings,
         )
-        handler = _HandlerThread(lambda: _run(spec, context, task, info.attempt))
+        await self._permit()
+        try:
+            handler = _HandlerThread(lambda: _run(spec, context, task, info.attempt))
+        except BaseException:
+            self._permits.release()
+            raise
+        handler.done.add_done_callback(lambda _: self._permits.release())
         try:
             await asyncio.wait({handler.done}, timeout=TICK)
             while not handler.done.done():
@@ -110,6 +121,21 @@ class RealmActivities:
             await _heartbeat_until(handler.done, CANCEL_GRACE)
             raise
         return RealmResult(result=handler.done.result(), attempt=info.attempt)
+
+    async def _permit(self) -> None:
+        """Wait for a free handler permit, heartbeating meanwhile (a queued step is alive;
+        a cancel reaches it here). Cancelled, it holds no permit."""
+        acquired = asyncio.ensure_future(self._permits.acquire())
+        try:
+            while not acquired.done():
+                await asyncio.wait({acquired}, timeout=TICK)
+                if not acquired.done():
+                    activity.heartbeat()
+        except asyncio.CancelledError:
+            if acquired.done() and not acquired.cancelled():
+                self._permits.release()
+            acquired.cancel()
+            raise
 
 
 class _Relay:
