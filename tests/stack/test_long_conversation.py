@@ -15,9 +15,13 @@ HISTORY_BOUND = 150
 
 @pytest.fixture(scope="module")
 def short_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[launcher.Stack]:
-    """Its own stack whose sessions continue-as-new every ~150 history events."""
+    """Its own stack whose sessions continue-as-new every ~150 history events.
+
+    The test sends its 38 messages at once: past the per-socket burst (30) the rate
+    limiter refused the last ones whenever turns were quick enough that the bucket had
+    not refilled, so the burst is raised here; test_edge_limits pins the limiter itself."""
     root = tmp_path_factory.mktemp("long")
-    env = {"SYMPHAINY_HISTORY_BOUND": str(HISTORY_BOUND)}
+    env = {"SYMPHAINY_HISTORY_BOUND": str(HISTORY_BOUND), "SYMPHAINY_BURST_PER_SOCKET": "100"}
     with launcher.running(root / "data", log_dir=root, env=env) as stack:
         yield stack
 
