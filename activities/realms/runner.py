@@ -62,7 +62,9 @@ class RealmActivities:
         self._permits = asyncio.Semaphore(concurrency)
         """Handlers running at once (`settings.realm_concurrency`): what bounds the
         worker's CPU and memory. The worker takes more realm steps than that (see
-        `worker.SLOTS_PER_PERMIT`); the others wait here, heartbeating."""
+        `worker.SLOTS_PER_PERMIT`); the others wait here, heartbeating. A cancelled
+        handler keeps its permit until its thread returns: it still holds the CPU and
+        the memory until then."""
 
     @activity.defn(name="runtime.validate")
     async def validate(self, intent: Intent) -> ValidatedIntent:
