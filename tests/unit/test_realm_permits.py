@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from temporalio.testing import ActivityEnvironment
 
 from activities.catalog import CatalogEntry
+from activities.realms import runner
 from activities.realms.context import RealmContext
 from activities.realms.runner import RealmActivities
 from activities.realms.spec import IntentSpec
@@ -23,6 +24,12 @@ from storage.files import LocalFileStore
 
 PERMITS = 2
 PATIENCE = 30.0
+
+
+@pytest.fixture(autouse=True)
+def _no_progress_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Work past `PROGRESS_EVERY` reports to its workflow, and these steps have none."""
+    monkeypatch.setattr(runner, "PROGRESS_EVERY", 3600.0)
 
 
 class Nothing(BaseModel):
@@ -42,9 +49,11 @@ class Gate:
         with self._lock:
             self.running += 1
             self.peak = max(self.peak, self.running)
-        self.open.wait(PATIENCE)
-        with self._lock:
-            self.running -= 1
+        try:
+            self.open.wait(PATIENCE)
+        finally:
+            with self._lock:
+                self.running -= 1
         return Nothing()
 
 
@@ -110,6 +119,37 @@ def test_a_step_cancelled_while_it_waits_holds_no_permit(tmp_path: Path) -> None
             await queued.run
         gate.open.set()
         await asyncio.gather(*(s.run for s in running))
+        gate.open.clear()
+        later = [Step(realms, task) for _ in range(PERMITS)]
+        await _until(lambda: gate.running == PERMITS)
+        gate.open.set()
+        await asyncio.gather(*(s.run for s in later))
+
+    asyncio.run(scenario())
+    assert gate.peak == PERMITS
+
+
+def test_a_cancelled_handler_keeps_its_permit_until_its_thread_returns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its activity reports cancelled after the grace time, but its thread still holds
+    the CPU and memory the permits bound (it is waiting in the gate), so a step queued
+    behind it waits too; once the thread has returned, its permit is free again."""
+    monkeypatch.setattr(runner, "CANCEL_GRACE", 0.1)
+    gate = Gate()
+    realms, task = _realms(tmp_path, gate)
+
+    async def scenario() -> None:
+        first = [Step(realms, task) for _ in range(PERMITS)]
+        await _until(lambda: gate.running == PERMITS)
+        first[0].env.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await first[0].run
+        queued = Step(realms, task)
+        await _until(lambda: queued.beats > 0)
+        assert gate.peak == PERMITS
+        gate.open.set()
+        await asyncio.gather(first[1].run, queued.run)
         gate.open.clear()
         later = [Step(realms, task) for _ in range(PERMITS)]
         await _until(lambda: gate.running == PERMITS)
