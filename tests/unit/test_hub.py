@@ -215,10 +215,14 @@ def test_a_frame_carries_its_offset_and_session_a_link_and_no_empty_turn() -> No
 
 
 async def _until_newest(feed: Feed, wake: asyncio.Event, offset: int) -> None:
-    """Wait on the reader's wake until the feed holds `offset` (bounded by the caller)."""
-    while feed.newest < offset:
-        await wake.wait()
-        wake.clear()
+    """Wait on the reader's wake until the feed holds `offset`, for at most 10 s."""
+
+    async def reached() -> None:
+        while feed.newest < offset:
+            await wake.wait()
+            wake.clear()
+
+    await asyncio.wait_for(reached(), 10)
 
 
 def test_a_joined_feed_follows_the_stream_from_the_joining_cursor() -> None:
@@ -226,7 +230,7 @@ def test_a_joined_feed_follows_the_stream_from_the_joining_cursor() -> None:
         hub = _Hub(6)
         wake = asyncio.Event()
         feed = hub.join("s", "ann", 3, wake)
-        await asyncio.wait_for(_until_newest(feed, wake, 6), 10)
+        await _until_newest(feed, wake, 6)
         assert hub.subscribed == [("s", 3)]
         assert _offsets(feed.after(3)) == [4, 5, 6]
         assert hub.join("s", "ann", 0, asyncio.Event()) is feed
@@ -319,7 +323,7 @@ async def _idle_loop() -> None:
 
 async def _stays_at(feed: Feed, wake: asyncio.Event, offset: int) -> None:
     """The feed reads up to `offset` and no further (while nothing else happens)."""
-    await asyncio.wait_for(_until_newest(feed, wake, offset), 10)
+    await _until_newest(feed, wake, offset)
     await _idle_loop()
     assert feed.newest == offset
 
@@ -339,7 +343,7 @@ def test_after_a_turn_ends_the_feed_polls_again_only_for_the_next_message(
         assert feed.newest == 2
         with hub.handling("s"):
             pass
-        await asyncio.wait_for(_until_newest(feed, wake, 3), 10)
+        await _until_newest(feed, wake, 3)
         assert hub.subscribed == [("s", 0)]
         _turn_ends(hub, then=1)
         await _stays_at(feed, wake, 4)
@@ -358,9 +362,9 @@ def test_the_feed_waits_past_the_settle_time_for_a_frame_under_way(
         hub, feed, wake = _joined_after_a_turn(then=1)
         with hub.handling("s"):
             await _stays_at(feed, wake, 2)
-        await asyncio.wait_for(_until_newest(feed, wake, 3), 10)
+        await _until_newest(feed, wake, 3)
         _turn_ends(hub, then=1)
-        await asyncio.wait_for(_until_newest(feed, wake, 5), 10)
+        await _until_newest(feed, wake, 5)
         await hub.close()
 
     asyncio.run(run())
@@ -393,7 +397,7 @@ def test_with_no_message_the_feed_polls_again_after_the_settle_time(
 
     async def run() -> None:
         hub, feed, wake = _joined_after_a_turn(then=1)
-        await asyncio.wait_for(_until_newest(feed, wake, 3), 10)
+        await _until_newest(feed, wake, 3)
         await hub.close()
 
     asyncio.run(run())
@@ -408,7 +412,7 @@ def test_a_recorded_acceptance_joins_the_feed_and_the_next_poll_asks_past_it(
 
     async def run() -> None:
         hub, feed, wake = _joined_after_a_turn(then=1)
-        await asyncio.wait_for(_until_newest(feed, wake, 2), 10)
+        await _until_newest(feed, wake, 2)
         accepted = hub.frame("s", 3, hub.events[2])
         with hub.handling("s"):
             hub.accepted("s", accepted)
@@ -429,11 +433,11 @@ def test_an_acceptance_past_an_unread_event_waits_for_the_stream(
 
     async def run() -> None:
         hub, feed, wake = _joined_after_a_turn(then=2)
-        await asyncio.wait_for(_until_newest(feed, wake, 2), 10)
+        await _until_newest(feed, wake, 2)
         with hub.handling("s"):
             hub.accepted("s", hub.frame("s", 4, hub.events[3]))
         assert feed.newest == 2
-        await asyncio.wait_for(_until_newest(feed, wake, 4), 10)
+        await _until_newest(feed, wake, 4)
         assert _offsets(feed.after(2)) == [3, 4]
         assert hub.subscribed == [("s", 0)]
         await hub.close()
@@ -452,7 +456,7 @@ def test_a_feed_remembers_as_many_events_as_the_hub_was_given() -> None:
         hub = _Hub(7)
         wake = asyncio.Event()
         feed = hub.join("s", "ann", 0, wake)
-        await asyncio.wait_for(_until_newest(feed, wake, 7), 10)
+        await _until_newest(feed, wake, 7)
         assert _offsets(feed.after(2)) == [3, 4, 5, 6, 7]
         with pytest.raises(Behind):
             feed.after(1)
@@ -467,7 +471,7 @@ def test_a_feed_runs_outside_the_context_of_the_socket_that_opened_it() -> None:
         hub = _Hub(1)
         wake = asyncio.Event()
         feed = hub.join("s", "ann", 0, wake)
-        await asyncio.wait_for(_until_newest(feed, wake, 1), 10)
+        await _until_newest(feed, wake, 1)
         assert hub.contexts == [None]
         await hub.close()
 
@@ -481,7 +485,7 @@ def test_a_failed_subscription_is_logged_with_its_session_and_retried(
         hub = _Hub(2, failures=1)
         wake = asyncio.Event()
         feed = hub.join("s", "ann", 0, wake)
-        await asyncio.wait_for(_until_newest(feed, wake, 2), 10)
+        await _until_newest(feed, wake, 2)
         assert hub.subscribed == [("s", 0), ("s", 0)]
         await hub.close()
 
@@ -506,14 +510,14 @@ def test_a_feed_whose_run_ended_follows_the_next_run_once_it_runs(
         hub = _Hub(2, ending=1, workflows=workflows)
         wake = asyncio.Event()
         feed = hub.join("s", "ann", 0, wake)
-        await asyncio.wait_for(_until_newest(feed, wake, 2), 10)
+        await _until_newest(feed, wake, 2)
         await asyncio.wait_for(workflows.asked.wait(), 10)
         for _ in range(10):
             await asyncio.sleep(0)
         assert hub.subscribed == [("s", 0)]
         hub.publish("m2")
         hub.resumed("s")
-        await asyncio.wait_for(_until_newest(feed, wake, 3), 10)
+        await _until_newest(feed, wake, 3)
         assert hub.subscribed == [("s", 0), ("s", 2)]
         assert workflows.described == [session_workflow_id("s")]
         assert workflows.statuses == []
@@ -532,7 +536,7 @@ def test_a_feed_whose_run_is_running_again_reads_on_without_being_woken() -> Non
         feed = hub.join("s", "ann", 0, wake)
         await asyncio.wait_for(workflows.asked.wait(), 10)
         hub.publish("m2")
-        await asyncio.wait_for(_until_newest(feed, wake, 3), 10)
+        await _until_newest(feed, wake, 3)
         assert hub.subscribed == [("s", 0), ("s", 2)]
         await hub.close()
 
@@ -551,9 +555,9 @@ def test_a_feed_whose_run_ended_looks_again_after_the_recheck_time(
         hub = _Hub(2, ending=1, workflows=workflows)
         wake = asyncio.Event()
         feed = hub.join("s", "ann", 0, wake)
-        await asyncio.wait_for(_until_newest(feed, wake, 2), 10)
+        await _until_newest(feed, wake, 2)
         hub.publish("m2")
-        await asyncio.wait_for(_until_newest(feed, wake, 3), 10)
+        await _until_newest(feed, wake, 3)
         assert hub.subscribed == [("s", 0), ("s", 2)]
         assert workflows.statuses == []
         await hub.close()

@@ -90,6 +90,28 @@ async def _until(done: Callable[[], bool]) -> None:
         await asyncio.sleep(0.01)
 
 
+async def _all_running(realms: RealmActivities, task: RealmTask, gate: Gate) -> list[Step]:
+    """`PERMITS` steps, once every one of them runs in the gate."""
+    steps = [Step(realms, task) for _ in range(PERMITS)]
+    await _until(lambda: gate.running == PERMITS)
+    return steps
+
+
+async def _cancelled(step: Step) -> None:
+    """Cancel a step and see its activity end cancelled."""
+    step.env.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await step.run
+
+
+async def _every_permit_free(realms: RealmActivities, task: RealmTask, gate: Gate) -> None:
+    """`PERMITS` new steps all run at once: no permit is still held."""
+    gate.open.clear()
+    later = await _all_running(realms, task, gate)
+    gate.open.set()
+    await asyncio.gather(*(s.run for s in later))
+
+
 def test_steps_past_the_permits_wait_heartbeating_then_run(tmp_path: Path) -> None:
     gate = Gate()
     realms, task = _realms(tmp_path, gate)
@@ -110,20 +132,13 @@ def test_a_step_cancelled_while_it_waits_holds_no_permit(tmp_path: Path) -> None
     realms, task = _realms(tmp_path, gate)
 
     async def scenario() -> None:
-        running = [Step(realms, task) for _ in range(PERMITS)]
-        await _until(lambda: gate.running == PERMITS)
+        running = await _all_running(realms, task, gate)
         queued = Step(realms, task)
         await _until(lambda: queued.beats > 0)
-        queued.env.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await queued.run
+        await _cancelled(queued)
         gate.open.set()
         await asyncio.gather(*(s.run for s in running))
-        gate.open.clear()
-        later = [Step(realms, task) for _ in range(PERMITS)]
-        await _until(lambda: gate.running == PERMITS)
-        gate.open.set()
-        await asyncio.gather(*(s.run for s in later))
+        await _every_permit_free(realms, task, gate)
 
     asyncio.run(scenario())
     assert gate.peak == PERMITS
@@ -140,21 +155,14 @@ def test_a_cancelled_handler_keeps_its_permit_until_its_thread_returns(
     realms, task = _realms(tmp_path, gate)
 
     async def scenario() -> None:
-        first = [Step(realms, task) for _ in range(PERMITS)]
-        await _until(lambda: gate.running == PERMITS)
-        first[0].env.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await first[0].run
+        first = await _all_running(realms, task, gate)
+        await _cancelled(first[0])
         queued = Step(realms, task)
         await _until(lambda: queued.beats > 0)
         assert gate.peak == PERMITS
         gate.open.set()
         await asyncio.gather(first[1].run, queued.run)
-        gate.open.clear()
-        later = [Step(realms, task) for _ in range(PERMITS)]
-        await _until(lambda: gate.running == PERMITS)
-        gate.open.set()
-        await asyncio.gather(*(s.run for s in later))
+        await _every_permit_free(realms, task, gate)
 
     asyncio.run(scenario())
     assert gate.peak == PERMITS
